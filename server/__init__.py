@@ -1,0 +1,1 @@
+"""Samskab: a real-time workshop board for Danish municipalities."""

@@ -1,0 +1,96 @@
+"""`create_app(settings)`: wires storage, broker, hub and the web edge; resources live in the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from server.realtime.broker import create_broker
+from server.realtime.hub import Hub
+from server.render.live import LiveRenderer
+from server.service import Service
+from server.settings import Settings
+from server.store.db import Database
+from server.store.source import StoreEventSource
+from server.web import api, pages, ws
+from server.web.security import KeyedLimiter, SecurityHeaders
+from server.web.state import Runtime
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        broker = create_broker(settings.broker_url)
+        renderer = LiveRenderer()
+        hub = Hub(
+            broker,
+            StoreEventSource(db),
+            renderer,
+            replay_limit=settings.replay_limit,
+            check_seconds=settings.hub_check_seconds,
+        )
+        await hub.start()
+        app.state.runtime = Runtime(
+            settings=settings,
+            db=db,
+            service=Service(db, broker),
+            hub=hub,
+            renderer=renderer,
+            join_limiter=KeyedLimiter(settings.join_rate_per_minute),
+        )
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await db.dispose()
+
+    routes = [
+        Route("/", pages.home, methods=["GET"]),
+        Route("/join", pages.join_code, methods=["POST"]),
+        Route("/language", pages.set_language, methods=["POST"]),
+        Route("/login", pages.login_form, methods=["GET"]),
+        Route("/login", pages.login_submit, methods=["POST"]),
+        Route("/logout", pages.logout, methods=["POST"]),
+        Route("/w/{code}", pages.workshop_page, methods=["GET"], name="workshop_page"),
+        Route("/w/{code}/join", pages.join_submit, methods=["POST"]),
+        Route("/w/{code}/leave", pages.leave, methods=["POST"]),
+        Route("/f", pages.dashboard, methods=["GET"]),
+        Route("/f/workshops", pages.create_workshop, methods=["POST"]),
+        Route("/f/workshops/{workshop_id}", pages.facilitator_workshop, methods=["GET"]),
+        Route("/f/workshops/{workshop_id}/qr.svg", pages.workshop_qr, methods=["GET"]),
+        Route("/api/workshops/{workshop_id}/commands", api.post_command, methods=["POST"]),
+        Route("/api/workshops/{workshop_id}/snapshot", api.get_snapshot, methods=["GET"]),
+        Route("/healthz", api.healthz, methods=["GET"]),
+        WebSocketRoute("/ws/workshops/{workshop_id}", ws.workshop_socket),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="samskab_session",
+            max_age=settings.session_max_age,
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        ),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn (`--factory`), so every worker process reads the same environment."""
+    return create_app(Settings.from_env())

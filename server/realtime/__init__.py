@@ -1,0 +1,1 @@
+"""Live fan-out: the broker (a doorbell between processes) and the per-process Hub."""

@@ -1,0 +1,418 @@
+"""The Hub: sockets per workshop on this process, fan-out in seq order, gap healing, resync.
+
+Every room has one task that takes doorbells from a bounded inbox, in order. A doorbell whose
+events follow `last_seq` is delivered as it is; a jump, a full inbox, a broker reconnect or the
+periodic position check make the room read the missing events from the log instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from server.domain.events import StoredEvent
+from server.realtime.broker import Broker
+from server.realtime.client import CLOSE_RESYNC, Client
+from server.realtime.source import (
+    EventSource,
+    Format,
+    PresenceEntry,
+    Renderer,
+    ViewerRole,
+)
+from server.realtime.wire import Doorbell, decode_doorbell
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_PREFIX = "samskab:w:"
+INBOX_SIZE = 1000
+RECENT_EVENTS = 2000
+PRESENCE_HEARTBEAT = 10.0
+PRESENCE_TTL = 35.0
+ROOM_IDLE_SECONDS = 60.0
+
+
+def channel_for(workshop_id: str) -> str:
+    return CHANNEL_PREFIX + workshop_id
+
+
+_CATCH_UP = object()
+_PRESENCE_CHANGED = object()  # someone on this process came or went: push and tell the others
+_REMOTE_PRESENCE_CHANGED = object()  # another process told us: push only
+
+
+@dataclass
+class Room:
+    workshop_id: str
+    last_seq: int
+    epoch: str
+    clients: set[Client] = field(default_factory=set)
+    inbox: asyncio.Queue[object] = field(default_factory=lambda: asyncio.Queue(maxsize=INBOX_SIZE))
+    overflowed: bool = False
+    recent: deque[StoredEvent] = field(default_factory=lambda: deque(maxlen=RECENT_EVENTS))
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    task: asyncio.Task[None] | None = None
+    remote_presence: dict[str, tuple[float, list[PresenceEntry]]] = field(default_factory=dict)
+    idle_since: float | None = None
+
+    def local_presence(self) -> list[PresenceEntry]:
+        seen: dict[str, PresenceEntry] = {}
+        for c in self.clients:
+            if c.viewer.presence is not None:
+                seen[c.viewer.presence.participant_id] = c.viewer.presence
+        return list(seen.values())
+
+
+class Hub:
+    def __init__(
+        self,
+        broker: Broker,
+        source: EventSource,
+        renderer: Renderer,
+        *,
+        replay_limit: int = 1000,
+        check_seconds: float = 2.0,
+    ) -> None:
+        self.broker = broker
+        self.source = source
+        self.renderer = renderer
+        self.replay_limit = replay_limit
+        self.check_seconds = check_seconds
+        self.process_id = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self.rooms: dict[str, Room] = {}
+        self._room_creation = asyncio.Lock()
+        self._background: list[asyncio.Task[None]] = []
+        self.stats = {"catch_ups": 0, "evictions": 0, "doorbells": 0}
+        self._pending_publishes: set[asyncio.Task[None]] = set()
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.broker.set_listener(self._on_broker_message, self._on_broker_reconnect)
+        await self.broker.connect()
+        self._background = [
+            asyncio.create_task(self._check_positions_forever(), name="hub-position-check"),
+            asyncio.create_task(self._presence_heartbeat_forever(), name="hub-presence"),
+        ]
+
+    async def stop(self) -> None:
+        for t in self._background:
+            t.cancel()
+        for room in list(self.rooms.values()):
+            for c in list(room.clients):
+                c.evict(1012)  # service restart: the browser reconnects, maybe to another process
+            await self._close_room(room)
+        for t in self._background:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        await self.broker.disconnect()
+
+    # --- clients -------------------------------------------------------------------------
+
+    async def attach(
+        self, client: Client, workshop_id: str, since: int | None, epoch: str | None
+    ) -> None:
+        """Bring `client` up to date (replay or snapshot), then add it to live fan-out."""
+        room = await self._room(workshop_id)
+        async with room.lock:
+            room.clients.discard(client)
+            v = client.viewer
+            use_snapshot = since is None or epoch != room.epoch or room.last_seq - since > self.replay_limit
+            if not use_snapshot and since is not None and since > room.last_seq:
+                # The client is ahead of this room (it saw another process): is it real?
+                pos = (await self.source.positions([workshop_id])).get(workshop_id)
+                use_snapshot = pos is None or since > pos.last_seq
+                if not use_snapshot:
+                    client.last_seq = since
+                    self._wake(room, _CATCH_UP)
+            if use_snapshot:
+                snap = await self.source.snapshot(workshop_id)
+                if snap is None:
+                    client.evict(CLOSE_RESYNC)
+                    return
+                client.offer(self.renderer.snapshot(snap, v.role, v.fmt, v.locale))
+                client.last_seq = snap.position.last_seq
+                if snap.position.last_seq > room.last_seq:
+                    self._wake(room, _CATCH_UP)
+            elif since is not None and since < room.last_seq:
+                missing = await self._events_after(room, since)
+                if missing:
+                    client.offer(self.renderer.events(missing, room.epoch, v.role, v.fmt, v.locale))
+                client.last_seq = room.last_seq
+            elif since is not None and client.last_seq < since:
+                client.last_seq = since
+            room.clients.add(client)
+            room.idle_since = None
+            if v.presence is not None:
+                self._wake(room, _PRESENCE_CHANGED)
+            # Everyone gets the current presence on attach (facilitators see who is online).
+            client.offer(self._render_presence(room, v.role, v.fmt, v.locale))
+
+    async def detach(self, client: Client, workshop_id: str) -> None:
+        room = self.rooms.get(workshop_id)
+        if room is None:
+            return
+        room.clients.discard(client)
+        if client.viewer.presence is not None:
+            self._wake(room, _PRESENCE_CHANGED)
+        if not room.clients:
+            room.idle_since = time.monotonic()
+
+    def online(self, workshop_id: str) -> list[PresenceEntry]:
+        room = self.rooms.get(workshop_id)
+        return [] if room is None else self._merged_presence(room)
+
+    # --- rooms ---------------------------------------------------------------------------
+
+    async def _room(self, workshop_id: str) -> Room:
+        room = self.rooms.get(workshop_id)
+        if room is not None:
+            return room
+        async with self._room_creation:
+            room = self.rooms.get(workshop_id)
+            if room is not None:
+                return room
+            # Subscribe before reading the position, so nothing published in between is missed.
+            await self.broker.subscribe(channel_for(workshop_id))
+            pos = (await self.source.positions([workshop_id])).get(workshop_id)
+            if pos is None:
+                await self.broker.unsubscribe(channel_for(workshop_id))
+                raise KeyError(workshop_id)
+            room = Room(workshop_id, pos.last_seq, pos.epoch)
+            room.task = asyncio.create_task(self._run_room(room), name=f"room-{workshop_id}")
+            self.rooms[workshop_id] = room
+            self._publish_presence_soon(room)
+            return room
+
+    async def _close_room(self, room: Room) -> None:
+        self.rooms.pop(room.workshop_id, None)
+        if room.task is not None:
+            room.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await room.task
+        with contextlib.suppress(Exception):
+            await self.broker.unsubscribe(channel_for(room.workshop_id))
+
+    def _wake(self, room: Room, item: object) -> None:
+        try:
+            room.inbox.put_nowait(item)
+        except asyncio.QueueFull:
+            room.overflowed = True  # the room task will read the log instead
+
+    async def _run_room(self, room: Room) -> None:
+        while True:
+            item = await room.inbox.get()
+            try:
+                async with room.lock:
+                    if room.overflowed:
+                        room.overflowed = False
+                        await self._catch_up(room)
+                    elif item is _CATCH_UP:
+                        await self._catch_up(room)
+                    elif item is _PRESENCE_CHANGED:
+                        self._push_presence(room)
+                        self._publish_presence_soon(room)
+                    elif item is _REMOTE_PRESENCE_CHANGED:
+                        self._push_presence(room)
+                    elif isinstance(item, Doorbell):
+                        await self._ring(room, item)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("room %s failed to deliver; will catch up", room.workshop_id)
+                await asyncio.sleep(0.2)
+                self._wake(room, _CATCH_UP)
+
+    async def _ring(self, room: Room, bell: Doorbell) -> None:
+        self.stats["doorbells"] += 1
+        if bell.epoch != room.epoch:
+            await self._catch_up(room)
+            return
+        if bell.last_seq <= room.last_seq:
+            return
+        if bell.first_seq <= room.last_seq + 1:
+            self._deliver(room, [e for e in bell.events if e.seq > room.last_seq])
+        else:
+            await self._catch_up(room)
+
+    async def _catch_up(self, room: Room) -> None:
+        self.stats["catch_ups"] += 1
+        pos = (await self.source.positions([room.workshop_id])).get(room.workshop_id)
+        if pos is None:
+            return
+        if pos.epoch != room.epoch:
+            # The log was truncated or restored: every client must start again from a snapshot.
+            room.epoch, room.last_seq = pos.epoch, pos.last_seq
+            room.recent.clear()
+            for c in list(room.clients):
+                c.evict(CLOSE_RESYNC)
+            room.clients.clear()
+            return
+        while room.last_seq < pos.last_seq:
+            batch = await self.source.read_since(room.workshop_id, room.last_seq, 500)
+            if not batch:
+                break
+            self._deliver(room, batch)
+
+    async def _events_after(self, room: Room, since: int) -> list[StoredEvent]:
+        if room.recent and room.recent[0].seq <= since + 1:
+            return [e for e in room.recent if since < e.seq <= room.last_seq]
+        out: list[StoredEvent] = []
+        cursor = since
+        while cursor < room.last_seq:
+            batch = await self.source.read_since(room.workshop_id, cursor, 500)
+            batch = [e for e in batch if e.seq <= room.last_seq]
+            if not batch:
+                break
+            out.extend(batch)
+            cursor = batch[-1].seq
+        return out
+
+    def _deliver(self, room: Room, events: list[StoredEvent]) -> None:
+        """Fan one batch out: render once per (role, format, locale), never await a socket."""
+        if not events:
+            return
+        room.last_seq = events[-1].seq
+        room.recent.extend(events)
+        rendered: dict[tuple[ViewerRole, Format, str], str] = {}
+        for c in list(room.clients):
+            if c.closed:
+                room.clients.discard(c)
+                continue
+            if c.last_seq >= room.last_seq:
+                continue
+            v = c.viewer
+            if c.last_seq >= events[0].seq:  # partly seen already (it attached ahead of us)
+                part = [e for e in events if e.seq > c.last_seq]
+                text = self.renderer.events(part, room.epoch, v.role, v.fmt, v.locale)
+            else:
+                key = (v.role, v.fmt, v.locale)
+                text = rendered.get(key) or rendered.setdefault(
+                    key, self.renderer.events(events, room.epoch, v.role, v.fmt, v.locale)
+                )
+            if c.offer(text):
+                c.last_seq = room.last_seq
+            else:
+                self.stats["evictions"] += 1
+                room.clients.discard(c)
+
+    # --- broker callbacks (must not block) -----------------------------------------------
+
+    def _on_broker_message(self, channel: str, raw: bytes) -> None:
+        if not channel.startswith(CHANNEL_PREFIX):
+            return
+        room = self.rooms.get(channel[len(CHANNEL_PREFIX) :])
+        if room is None:
+            return
+        try:
+            msg = json.loads(raw)
+            if "presence" in msg:
+                self._on_remote_presence(room, msg)
+                return
+            bell = decode_doorbell(raw)
+        except (ValueError, KeyError, TypeError):
+            logger.warning("unreadable broker message on %s; catching up from the log", channel)
+            self._wake(room, _CATCH_UP)
+            return
+        self._wake(room, bell)
+
+    def _on_broker_reconnect(self) -> None:
+        """We may have missed messages: every room reads the log."""
+        for room in self.rooms.values():
+            room.remote_presence.clear()
+            self._wake(room, _CATCH_UP)
+            self._publish_presence_soon(room)
+
+    async def _check_positions_forever(self) -> None:
+        """Heals a crash between commit and publish, and any doorbell lost on the way."""
+        while True:
+            await asyncio.sleep(self.check_seconds)
+            try:
+                if not self.rooms:
+                    continue
+                positions = await self.source.positions(list(self.rooms))
+                now = time.monotonic()
+                for wid, room in list(self.rooms.items()):
+                    pos = positions.get(wid)
+                    if pos is not None and (pos.last_seq > room.last_seq or pos.epoch != room.epoch):
+                        self._wake(room, _CATCH_UP)
+                    expired = [
+                        p for p, (t, _) in room.remote_presence.items() if now - t > PRESENCE_TTL
+                    ]
+                    for p in expired:
+                        del room.remote_presence[p]
+                    if expired:
+                        self._wake(room, _REMOTE_PRESENCE_CHANGED)
+                    if (
+                        not room.clients
+                        and room.idle_since is not None
+                        and now - room.idle_since > ROOM_IDLE_SECONDS
+                    ):
+                        await self._close_room(room)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                logger.warning("position check failed: %s", e)
+
+    # --- presence ------------------------------------------------------------------------
+
+    def _merged_presence(self, room: Room) -> list[PresenceEntry]:
+        merged = {p.participant_id: p for p in room.local_presence()}
+        for _, entries in room.remote_presence.values():
+            for p in entries:
+                merged.setdefault(p.participant_id, p)
+        return sorted(merged.values(), key=lambda p: (p.group, p.display_name or "", p.participant_id))
+
+    def _render_presence(self, room: Room, role: ViewerRole, fmt: Format, locale: str) -> str:
+        return self.renderer.presence(self._merged_presence(room), role, fmt, locale)
+
+    def _push_presence(self, room: Room) -> None:
+        rendered: dict[tuple[ViewerRole, Format, str], str] = {}
+        for c in list(room.clients):
+            v = c.viewer
+            key = (v.role, v.fmt, v.locale)
+            if key not in rendered:
+                rendered[key] = self._render_presence(room, v.role, v.fmt, v.locale)
+            if not c.offer(rendered[key]):
+                room.clients.discard(c)
+
+    def _on_remote_presence(self, room: Room, msg: dict[str, object]) -> None:
+        proc = msg.get("proc")
+        entries = msg.get("presence")
+        if proc == self.process_id or not isinstance(proc, str) or not isinstance(entries, list):
+            return
+        new = [PresenceEntry(e[0], e[1], e[2]) for e in entries]
+        old = room.remote_presence.get(proc)
+        room.remote_presence[proc] = (time.monotonic(), new)
+        if old is None or old[1] != new:
+            self._wake(room, _REMOTE_PRESENCE_CHANGED)
+
+    def _publish_presence_soon(self, room: Room) -> None:
+        payload = json.dumps(
+            {
+                "proc": self.process_id,
+                "presence": [[p.participant_id, p.display_name, p.group] for p in room.local_presence()],
+            }
+        ).encode()
+
+        async def _send() -> None:
+            with contextlib.suppress(Exception):
+                await self.broker.publish(channel_for(room.workshop_id), payload)
+
+        task = asyncio.create_task(_send())
+        self._pending_publishes.add(task)
+        task.add_done_callback(self._pending_publishes.discard)
+
+    async def _presence_heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_HEARTBEAT)
+            for room in list(self.rooms.values()):
+                if room.local_presence():
+                    self._publish_presence_soon(room)

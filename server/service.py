@@ -1,0 +1,187 @@
+"""`execute`: the only write path. Lock, check idempotency, decide, persist, then publish.
+
+See ARCHITECTURE.md: one transaction stores the events and the state they produce; the broker
+is rung only after commit, and a lost ring is healed by the hubs reading the log.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from server.domain.commands import Actor, Command
+from server.domain.decide import create_workshop as workshop_created_event
+from server.domain.decide import decide
+from server.domain.errors import DomainError
+from server.domain.events import StoredEvent
+from server.domain.workshop import WorkshopState, apply, new_workshop
+from server.realtime.broker import Broker
+from server.realtime.wire import encode_doorbell
+from server.store import log, projections
+from server.store import workshops as workshop_rows
+from server.store.db import Database
+
+logger = logging.getLogger(__name__)
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a hall
+
+
+def new_id() -> str:
+    return secrets.token_hex(8)
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(6))
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The answer to a command: an ack with the seq it reached, or a domain error code."""
+
+    command_id: str
+    seq: int | None = None
+    error_code: str | None = None
+    error_params: dict[str, str | int] | None = None
+    replayed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+
+class UnknownWorkshop(Exception):
+    pass
+
+
+class Service:
+    """Holds the database and broker; every change to a workshop goes through `execute`."""
+
+    def __init__(
+        self,
+        db: Database,
+        broker: Broker,
+        clock: Callable[[], datetime.datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.broker = broker
+        self.clock = clock
+
+    async def execute(
+        self, workshop_id: str, actor: Actor, command_id: str, command: Command
+    ) -> Result:
+        now = self.clock()
+        stored: list[StoredEvent] = []
+        epoch = ""
+        async with self.db.write() as conn:
+            pos = await log.lock_workshop(conn, workshop_id)
+            if pos is None:
+                raise UnknownWorkshop(workshop_id)
+            epoch = pos.epoch
+            prior = await log.find_command(conn, workshop_id, command_id)
+            if prior is not None:
+                return Result(
+                    command_id,
+                    seq=prior.last_seq,
+                    error_code=prior.error_code,
+                    replayed=True,
+                )
+            state = await projections.load_state(conn, workshop_id)
+            assert state is not None
+            try:
+                new_events = decide(state, actor, command)
+            except DomainError as e:
+                await log.record_command(
+                    conn,
+                    workshop_id,
+                    actor.id,
+                    log.CommandOutcome(command_id, accepted=False, error_code=e.code),
+                    now,
+                )
+                return Result(command_id, error_code=e.code, error_params=dict(e.params))
+            last = await log.allocate_seq(conn, workshop_id, len(new_events))
+            first = last - len(new_events) + 1
+            stored = await log.append_events(
+                conn, workshop_id, first, new_events, actor.id, command_id, now
+            )
+            for s in stored:
+                await projections.project(conn, s, now)
+            await log.record_command(
+                conn,
+                workshop_id,
+                actor.id,
+                log.CommandOutcome(command_id, accepted=True, first_seq=first, last_seq=last),
+                now,
+            )
+        await self._publish(workshop_id, epoch, stored)
+        return Result(command_id, seq=stored[-1].seq)
+
+    async def create_workshop(
+        self,
+        *,
+        facilitator_id: str,
+        title: str,
+        date: str,
+        groups: list[str],
+        board_title: str,
+    ) -> WorkshopState:
+        """Insert the workshop and its first event (`workshop.created`, seq 1) together."""
+        now = self.clock()
+        workshop_id, board_id = new_id(), new_id()
+        epoch = secrets.token_hex(8)
+        async with self.db.write() as conn:
+            join_code = new_join_code()
+            while await workshop_rows.join_code_taken(conn, join_code):
+                join_code = new_join_code()
+            event = workshop_created_event(
+                workshop_id=workshop_id,
+                board_id=board_id,
+                join_code=join_code,
+                title=title,
+                date=date,
+                groups=groups,
+                board_title=board_title,
+                facilitator_id=facilitator_id,
+            )
+            d = event.data
+            await workshop_rows.insert_workshop(
+                conn,
+                workshop_id=workshop_id,
+                join_code=join_code,
+                title=d["title"],
+                date=d["date"],
+                groups=d["groups"],
+                epoch=epoch,
+                facilitator_id=facilitator_id,
+                now=now,
+            )
+            last = await log.allocate_seq(conn, workshop_id, 1)
+            stored = await log.append_events(conn, workshop_id, last, [event], facilitator_id, None, now)
+            await projections.project(conn, stored[0], now)
+        await self._publish(workshop_id, epoch, stored)
+        return new_workshop(event)
+
+    async def _publish(self, workshop_id: str, epoch: str, stored: list[StoredEvent]) -> None:
+        """Ring the doorbell. A failure here loses nothing: hubs re-read the log."""
+        if not stored:
+            return
+        try:
+            await self.broker.publish(workshop_id, encode_doorbell(epoch, stored))
+        except Exception:
+            logger.warning("publish failed for workshop %s; hubs will catch up from the log", workshop_id)
+
+
+def replay(events: list[StoredEvent]) -> WorkshopState:
+    """The state the whole log describes (for checks that projections match the log)."""
+    from server.domain.events import Event
+
+    state = new_workshop(Event(events[0].type, events[0].data))
+    for e in events[1:]:
+        state = apply(state, Event(e.type, e.data), e.seq)
+    return state

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core tables, the event log, idempotency records and projections."""

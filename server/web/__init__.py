@@ -1,0 +1,1 @@
+"""The edge: pages, forms, the JSON API and the WebSocket endpoint. No business rules here."""

@@ -1,0 +1,121 @@
+"""The JSON API: the same commands as the WebSocket over HTTP POST, snapshots, the log, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.domain.commands import Actor, Role
+from server.i18n import message
+from server.realtime.wire import CommandRequest, WireError, parse_client_message
+from server.render.live import state_json
+from server.service import UnknownWorkshop, new_id
+from server.store import workshops as workshop_rows
+from server.store.db import StoreUnavailable
+from server.store.source import StoreEventSource
+from server.web.security import origin_allowed
+from server.web.state import runtime, session_facilitator, session_locale, session_participant
+
+MAX_BODY = 64 * 1024
+
+
+def _error(request: Request, status: int, code: str, command_id: str | None = None, **params: Any) -> JSONResponse:
+    return JSONResponse(
+        {
+            "type": "error",
+            "command_id": command_id,
+            "code": code,
+            "message": message(code, session_locale(request), **params),
+        },
+        status_code=status,
+    )
+
+
+async def _actor(request: Request, workshop_id: str) -> tuple[Role, str] | None:
+    rt = runtime(request)
+    async with rt.db.read() as conn:
+        row = await workshop_rows.by_id(conn, workshop_id)
+    if row is None:
+        return None
+    fid = session_facilitator(request.session)
+    if fid is not None and fid == row.facilitator_id:
+        return ("facilitator", fid)
+    pid = session_participant(request.session, workshop_id)
+    if pid is not None:
+        return ("participant", pid)
+    return None
+
+
+async def post_command(request: Request) -> Response:
+    rt = runtime(request)
+    workshop_id = request.path_params["workshop_id"][:64]
+    origin = request.headers.get("origin")
+    if origin is not None and not origin_allowed(
+        origin, request.headers.get("host"), request.url.scheme, rt.settings.allowed_origins
+    ):
+        return _error(request, 403, "api.bad_origin")
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return _error(request, 415, "api.json_only")
+    who = await _actor(request, workshop_id)
+    if who is None:
+        return _error(request, 403, "permission.not_in_workshop")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return _error(request, 413, "wire.too_large")
+    try:
+        parsed = parse_client_message(body, new_id)
+    except WireError as e:
+        resp = _error(request, 400, e.code, e.command_id)
+        return resp
+    if not isinstance(parsed, CommandRequest):
+        return _error(request, 400, "wire.unknown_type")
+    try:
+        result = await rt.service.execute(workshop_id, Actor(who[0], who[1]), parsed.command_id, parsed.command)
+    except StoreUnavailable:
+        return _error(request, 503, "server.try_again", parsed.command_id)
+    except UnknownWorkshop:
+        return _error(request, 404, "workshop.not_found", parsed.command_id)
+    if result.ok:
+        return JSONResponse({"type": "ack", "command_id": result.command_id, "seq": result.seq})
+    assert result.error_code is not None
+    status = 403 if result.error_code.startswith("permission.") or result.error_code.endswith("not_yours") else 422
+    return _error(request, status, result.error_code, result.command_id, **(result.error_params or {}))
+
+
+async def get_snapshot(request: Request) -> Response:
+    rt = runtime(request)
+    workshop_id = request.path_params["workshop_id"][:64]
+    who = await _actor(request, workshop_id)
+    if who is None:
+        return _error(request, 403, "permission.not_in_workshop")
+    snap = await StoreEventSource(rt.db).snapshot(workshop_id)
+    if snap is None:
+        return _error(request, 404, "workshop.not_found")
+    return JSONResponse(
+        {
+            "type": "snapshot",
+            "epoch": snap.position.epoch,
+            "seq": snap.position.last_seq,
+            "state": state_json(snap.state, who[0]),
+        }
+    )
+
+
+async def healthz(request: Request) -> Response:
+    rt = runtime(request)
+    db_ok = await rt.db.ping()
+    broker_ok = await rt.hub.broker.healthy()
+    status = 200 if db_ok and broker_ok else 503
+    return JSONResponse(
+        {
+            "status": "ok" if status == 200 else "degraded",
+            "database": "ok" if db_ok else "down",
+            "broker": "ok" if broker_ok else "down",
+            "broker_kind": "redis" if rt.settings.redis_url else "memory",
+        },
+        status_code=status,
+    )

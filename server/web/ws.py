@@ -1,0 +1,159 @@
+"""The WebSocket endpoint: one per workshop. Checks the session and Origin at the handshake,
+parses every frame strictly, answers each command with an ack or an error, survives bad input."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from server.domain.commands import Actor, Role
+from server.i18n import message
+from server.realtime.client import (
+    CLOSE_BAD_ORIGIN,
+    CLOSE_FORBIDDEN,
+    CLOSE_RATE,
+    Client,
+    Viewer,
+)
+from server.realtime.source import Format, PresenceEntry
+from server.realtime.wire import CommandRequest, Hello, Ping, WireError, parse_client_message
+from server.service import UnknownWorkshop, new_id
+from server.store import workshops as workshop_rows
+from server.store.db import StoreUnavailable
+from server.web.security import TokenBucket, origin_allowed
+from server.web.state import Runtime, runtime, session_facilitator, session_locale, session_participant
+
+logger = logging.getLogger(__name__)
+
+RATE_STRIKES_BEFORE_CLOSE = 200
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def error_frame(code: str, locale: str, command_id: str | None, field: str | None = None, **params: object) -> str:
+    body: dict[str, Any] = {
+        "type": "error",
+        "command_id": command_id,
+        "code": code,
+        "message": message(code, locale, **params),
+    }
+    if field is not None:
+        body["field"] = field
+    return _dumps(body)
+
+
+async def identify(ws: WebSocket, rt: Runtime, workshop_id: str) -> tuple[Role, str, PresenceEntry | None] | None:
+    """Who is this socket, for this workshop? From the signed session cookie only."""
+    async with rt.db.read() as conn:
+        row = await workshop_rows.by_id(conn, workshop_id)
+    if row is None:
+        return None
+    fid = session_facilitator(ws.session)
+    if fid is not None and fid == row.facilitator_id:
+        return ("facilitator", fid, None)
+    pid = session_participant(ws.session, workshop_id)
+    if pid is None:
+        return None
+    snap = await rt.hub.source.snapshot(workshop_id)
+    if snap is None or pid not in snap.state.participants:
+        return None
+    p = snap.state.participants[pid]
+    return ("participant", pid, PresenceEntry(pid, p.display_name, p.group))
+
+
+async def workshop_socket(ws: WebSocket) -> None:
+    rt = runtime(ws)
+    s = rt.settings
+    workshop_id = ws.path_params["workshop_id"][:64]
+    scheme = "https" if ws.url.scheme == "wss" else "http"
+    if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), scheme, s.allowed_origins):
+        await ws.close(CLOSE_BAD_ORIGIN)  # before accept: the handshake is refused with 403
+        return
+    who = await identify(ws, rt, workshop_id)
+    if who is None:
+        await ws.close(CLOSE_FORBIDDEN)
+        return
+    role, actor_id, presence = who
+    fmt: Format = "json" if ws.query_params.get("format") == "json" else "html"
+    locale = session_locale(ws)
+    await ws.accept()
+
+    async def send(text: str) -> None:
+        await ws.send_text(text)
+
+    async def close(code: int) -> None:
+        await ws.close(code)
+
+    client = Client(Viewer(role, fmt, locale, presence), send, close, s.ws_send_queue)
+    client.start()
+    bucket = TokenBucket(s.ws_rate_per_second, s.ws_rate_burst)
+    strikes = 0
+    actor = Actor(role, actor_id)
+    try:
+        while not client.closed:
+            try:
+                msg = await ws.receive()
+            except (WebSocketDisconnect, RuntimeError):
+                break
+            if msg["type"] == "websocket.disconnect":
+                break
+            raw = msg.get("text")
+            if raw is None:
+                raw = msg.get("bytes") or b""
+            if not bucket.take():
+                strikes += 1
+                if strikes > RATE_STRIKES_BEFORE_CLOSE:
+                    client.evict(CLOSE_RATE)
+                    break
+                client.offer(error_frame("wire.rate_limited", locale, _command_id_of(raw)))
+                continue
+            if len(raw) > s.ws_max_message_bytes:
+                client.offer(error_frame("wire.too_large", locale, None))
+                continue
+            try:
+                parsed = parse_client_message(raw, new_id)
+            except WireError as e:
+                client.offer(error_frame(e.code, locale, e.command_id, e.field))
+                continue
+            if isinstance(parsed, Hello):
+                try:
+                    await rt.hub.attach(client, workshop_id, parsed.since, parsed.epoch)
+                except StoreUnavailable:
+                    client.offer(error_frame("server.try_again", locale, None))
+                continue
+            if isinstance(parsed, Ping):
+                client.offer('{"type":"pong"}')
+                continue
+            assert isinstance(parsed, CommandRequest)
+            try:
+                result = await rt.service.execute(workshop_id, actor, parsed.command_id, parsed.command)
+            except StoreUnavailable:
+                client.offer(error_frame("server.try_again", locale, parsed.command_id))
+                continue
+            except UnknownWorkshop:
+                client.evict(CLOSE_FORBIDDEN)
+                break
+            if result.ok:
+                client.offer(_dumps({"type": "ack", "command_id": result.command_id, "seq": result.seq}))
+            else:
+                assert result.error_code is not None
+                client.offer(
+                    error_frame(result.error_code, locale, result.command_id, **(result.error_params or {}))
+                )
+    finally:
+        await rt.hub.detach(client, workshop_id)
+        await client.stop()
+
+
+def _command_id_of(raw: str | bytes) -> str | None:
+    try:
+        d = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    cid = d.get("command_id") if isinstance(d, dict) else None
+    return cid if isinstance(cid, str) and len(cid) <= 64 else None
