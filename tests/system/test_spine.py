@@ -1,0 +1,219 @@
+"""The real-time spine across real processes, Redis and PostgreSQL, driven as users drive it."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.services import RedisServer
+from tests.support import Browserless, LiveClient
+from tests.system.conftest import Cluster
+
+pytestmark = [pytest.mark.system, pytest.mark.timeout(180)]
+
+
+@asynccontextmanager
+async def people(*base_urls: str) -> AsyncIterator[list[Browserless]]:
+    sessions = [Browserless(u) for u in base_urls]
+    try:
+        yield sessions
+    finally:
+        for s in sessions:
+            await s.aclose()
+
+
+async def setup_workshop(base_url: str) -> tuple[Browserless, str, str]:
+    fac = Browserless(base_url)
+    r = await fac.login()
+    assert r.status_code == 200
+    workshop_id, code = await fac.create_workshop()
+    return fac, workshop_id, code
+
+
+async def stored_events(database_url: str, workshop_id: str) -> list[tuple[int, str, str | None]]:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                sa.text(
+                    "SELECT seq, type, command_id FROM events WHERE workshop_id = :w ORDER BY seq"
+                ),
+                {"w": workshop_id},
+            )
+            return [(r.seq, r.type, r.command_id) for r in rows]
+    finally:
+        await engine.dispose()
+
+
+async def stored_note_texts(database_url: str, workshop_id: str) -> list[str]:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                sa.text("SELECT text FROM notes WHERE workshop_id = :w ORDER BY seq"), {"w": workshop_id}
+            )
+            return [r.text for r in rows]
+    finally:
+        await engine.dispose()
+
+
+async def test_note_added_on_one_process_reaches_a_participant_on_the_other(cluster: Cluster) -> None:
+    fac, wid, code = await setup_workshop(cluster.a.url)
+    async with people(cluster.a.url, cluster.b.url) as (pa, pb):
+        assert (await pa.join(code, "Mette", "Politiker")).status_code == 200
+        assert (await pb.join(code, "", "Borger")).status_code == 200
+        ca = await LiveClient.connect(cluster.a.ws_url, wid, pa)
+        cb = await LiveClient.connect(cluster.b.ws_url, wid, pb)
+        await ca.wait_for(lambda c: c.seq is not None)
+        await cb.wait_for(lambda c: c.seq is not None)
+        cid = await ca.command("note.add", text="Flere cykelstier")
+        ack = await ca.wait_reply(cid)
+        assert ack["type"] == "ack"
+        await cb.wait_for(lambda c: "Flere cykelstier" in c.note_texts())
+        added = [e for e in cb.events if e["type"] == "note.added"]
+        assert added[-1]["data"]["author_name"] == "Mette"
+        assert added[-1]["seq"] == ack["seq"]
+        await ca.close()
+        await cb.close()
+    await fac.aclose()
+
+
+async def test_reconnect_with_since_replays_exactly_the_missed_events(cluster: Cluster) -> None:
+    fac, wid, code = await setup_workshop(cluster.a.url)
+    async with people(cluster.a.url, cluster.b.url) as (writer_s, reader_s):
+        await writer_s.join(code, "Skriver", "Borger")
+        await reader_s.join(code, "Læser", "Politiker")
+        writer = await LiveClient.connect(cluster.a.ws_url, wid, writer_s)
+        reader = await LiveClient.connect(cluster.b.ws_url, wid, reader_s)
+        await reader.wait_for(lambda c: c.seq is not None)
+        seen_seq, seen_epoch = reader.seq, reader.epoch
+        await reader.close()
+        acks = []
+        for i in range(20):
+            cid = await writer.command("note.add", text=f"note {i}")
+            acks.append((await writer.wait_reply(cid))["seq"])
+        back = await LiveClient.connect(cluster.b.ws_url, wid, reader_s, since=seen_seq, epoch=seen_epoch)
+        await back.wait_for(lambda c: c.seq is not None and c.seq >= acks[-1])
+        note_events = [e for e in back.events if e["type"] == "note.added"]
+        assert [e["data"]["text"] for e in note_events] == [f"note {i}" for i in range(20)]
+        seqs = [e["seq"] for e in back.events]
+        assert seqs == sorted(set(seqs)), "no duplicates, in order"
+        assert seqs[0] == seen_seq + 1 and seqs[-1] == acks[-1]
+        assert not any(m["type"] == "snapshot" for m in back.received)
+        await back.close()
+
+        stale = await LiveClient.connect(cluster.a.ws_url, wid, reader_s, since=seen_seq, epoch="stale0epoch")
+        snap = await stale.wait_for(
+            lambda c: next((m for m in c.received if m["type"] == "snapshot"), None)
+        )
+        texts = [n["text"] for b in snap["state"]["boards"] for n in b["notes"]]
+        assert texts == [f"note {i}" for i in range(20)]
+        assert snap["seq"] == acks[-1]
+        await stale.close()
+        await writer.close()
+    await fac.aclose()
+
+
+async def test_same_command_id_twice_even_on_two_processes_gives_one_note_and_one_ack(
+    cluster: Cluster, postgres_url: str
+) -> None:
+    fac, wid, code = await setup_workshop(cluster.a.url)
+    async with people(cluster.a.url) as (p,):
+        await p.join(code, "Dobbelt", "Borger")
+        ca = await LiveClient.connect(cluster.a.ws_url, wid, p)
+        cb = await LiveClient.connect(cluster.b.ws_url, wid, p)
+        cid = secrets.token_hex(8)
+        await asyncio.gather(
+            ca.command("note.add", text="kun én gang", command_id=cid),
+            cb.command("note.add", text="kun én gang", command_id=cid),
+        )
+        ra, rb = await ca.wait_reply(cid), await cb.wait_reply(cid)
+        assert ra == rb and ra["type"] == "ack"
+        # And over the JSON API too, a third time:
+        p.use_server(cluster.b.url)
+        r = await p.http.post(
+            f"/api/workshops/{wid}/commands",
+            json={"type": "note.add", "command_id": cid, "text": "kun én gang"},
+            headers={"Origin": cluster.b.url},
+        )
+        assert r.status_code == 200 and r.json() == ra
+        assert await stored_note_texts(postgres_url, wid) == ["kun én gang"]
+        await ca.close()
+        await cb.close()
+    await fac.aclose()
+
+
+async def test_200_concurrent_commands_through_two_processes_get_gap_free_seqs(
+    cluster: Cluster, postgres_url: str
+) -> None:
+    fac, wid, code = await setup_workshop(cluster.a.url)
+    async with people(cluster.a.url, cluster.b.url) as (pa, pb):
+        await pa.join(code, "A", "Borger")
+        await pb.join(code, "B", "Politiker")
+        before = len(await stored_events(postgres_url, wid))
+        clients = [
+            await LiveClient.connect(cluster.a.ws_url if i % 2 == 0 else cluster.b.ws_url, wid, pa if i % 2 == 0 else pb)
+            for i in range(8)
+        ]
+
+        async def burst(c: LiveClient, n: int, tag: str) -> list[str]:
+            ids = [await c.command("note.add", text=f"{tag}-{i}") for i in range(n)]
+            return ids
+
+        id_lists = await asyncio.gather(*(burst(c, 25, f"c{k}") for k, c in enumerate(clients)))
+        for c, ids in zip(clients, id_lists, strict=True):
+            for cid in ids:
+                assert (await c.wait_reply(cid, timeout=60))["type"] == "ack"
+        events = await stored_events(postgres_url, wid)
+        assert [s for s, _, _ in events] == list(range(1, len(events) + 1))
+        assert len(events) - before == 200
+        new_seqs = [s for s, t, _ in events[before:] if t == "note.added"]
+        assert new_seqs == list(range(before + 1, before + 201))
+        for c in clients:
+            await c.wait_for(lambda c: c.seq == len(events), timeout=20)
+            assert len([e for e in c.events if e["type"] == "note.added"]) == 200
+            await c.close()
+    await fac.aclose()
+
+
+async def test_redis_restart_loses_and_duplicates_nothing(
+    cluster: Cluster, postgres_url: str, redis_server: RedisServer
+) -> None:
+    fac, wid, code = await setup_workshop(cluster.a.url)
+    async with people(cluster.a.url, cluster.b.url) as (pa, pb):
+        await pa.join(code, "A", "Borger")
+        await pb.join(code, "B", "Politiker")
+        wa = await LiveClient.connect(cluster.a.ws_url, wid, pa)
+        wb = await LiveClient.connect(cluster.b.ws_url, wid, pb)
+        watchers = [await LiveClient.connect(u, wid, s) for u, s in ((cluster.a.ws_url, pa), (cluster.b.ws_url, pb))]
+
+        async def write(c: LiveClient, tag: str, n: int) -> None:
+            for i in range(n):
+                cid = await c.command("note.add", text=f"{tag}{i}")
+                reply = await c.wait_reply(cid, timeout=30)
+                assert reply["type"] == "ack", reply
+                await asyncio.sleep(0.02)
+
+        async def restart_redis() -> None:
+            await asyncio.sleep(0.3)
+            redis_server.stop()
+            await asyncio.sleep(1.0)
+            redis_server.start()
+
+        await asyncio.gather(write(wa, "a", 40), write(wb, "b", 40), restart_redis())
+        db_texts = await stored_note_texts(postgres_url, wid)
+        assert len(db_texts) == 80
+        last = (await stored_events(postgres_url, wid))[-1][0]
+        for c in [wa, wb, *watchers]:
+            await c.wait_for(lambda c: c.seq == last, timeout=15)
+            assert c.note_texts() == db_texts
+            seqs = [e["seq"] for e in c.events]
+            assert len(seqs) == len(set(seqs)), "no event delivered twice"
+            await c.close()
+    await fac.aclose()
