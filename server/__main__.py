@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* (behind nginx)")
+    serve.add_argument(
+        "--proxy-headers", action="store_true", help="trust X-Forwarded-* (behind nginx)"
+    )
     serve.add_argument("--log-level", default="info")
     sub.add_parser("migrate", help="create or upgrade the database schema")
     fac = sub.add_parser("facilitator", help="manage facilitator accounts")

@@ -44,4 +44,4 @@ def message(code: str, locale: str, **params: object) -> str:
 
 def pick_locale(requested: str | None, default: str) -> str:
     """Danish unless the user chose otherwise (the choice is kept in a cookie)."""
-    return requested if requested in LOCALES else default  # type: ignore[return-value]
+    return requested if requested in LOCALES else default

@@ -162,7 +162,9 @@ class Service:
                 now=now,
             )
             last = await log.allocate_seq(conn, workshop_id, 1)
-            stored = await log.append_events(conn, workshop_id, last, [event], facilitator_id, None, now)
+            stored = await log.append_events(
+                conn, workshop_id, last, [event], facilitator_id, None, now
+            )
             await projections.project(conn, stored[0], now)
         await self._publish(workshop_id, epoch, stored)
         return new_workshop(event)
@@ -174,7 +176,9 @@ class Service:
         try:
             await self.broker.publish(workshop_id, encode_doorbell(epoch, stored))
         except Exception:
-            logger.warning("publish failed for workshop %s; hubs will catch up from the log", workshop_id)
+            logger.warning(
+                "publish failed for workshop %s; hubs will catch up from the log", workshop_id
+            )
 
 
 def replay(events: list[StoredEvent]) -> WorkshopState:

@@ -21,22 +21,60 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SAMSKAB_ENV", "development", "`development` or `production`; production refuses the default secret."),
-    Setting("DATABASE_URL", "sqlite+aiosqlite:///./data/samskab.db", "SQLAlchemy async URL: SQLite file or `postgresql+asyncpg://...`."),
-    Setting("REDIS_URL", "", "`redis://host:port/db` to fan out across processes; empty: in-process broker."),
-    Setting("SECRET_KEY", DEV_SECRET, "Signs session cookies and device tokens. Required outside development."),
-    Setting("ALLOWED_ORIGINS", "", "Comma-separated exact origins allowed for WebSockets and JSON POSTs; empty: the request's own host only."),
+    Setting(
+        "SAMSKAB_ENV",
+        "development",
+        "`development` or `production`; production refuses the default secret.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "sqlite+aiosqlite:///./data/samskab.db",
+        "SQLAlchemy async URL: SQLite file or `postgresql+asyncpg://...`.",
+    ),
+    Setting(
+        "REDIS_URL",
+        "",
+        "`redis://host:port/db` to fan out across processes; empty: in-process broker.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        DEV_SECRET,
+        "Signs session cookies and device tokens. Required outside development.",
+    ),
+    Setting(
+        "ALLOWED_ORIGINS",
+        "",
+        "Comma-separated exact origins allowed for WebSockets and JSON POSTs; empty: the request's own host only.",
+    ),
     Setting("SECURE_COOKIES", "false", "`true` behind https: cookies get the Secure flag."),
     Setting("SESSION_MAX_AGE", "43200", "Session lifetime in seconds (at most 12 h)."),
     Setting("DEFAULT_LOCALE", "da", "UI language when the user has not chosen one (`da` or `en`)."),
-    Setting("WS_MAX_MESSAGE_BYTES", "65536", "Largest WebSocket frame accepted; larger frames close the socket (1009)."),
+    Setting(
+        "WS_MAX_MESSAGE_BYTES",
+        "65536",
+        "Largest WebSocket frame accepted; larger frames close the socket (1009).",
+    ),
     Setting("WS_RATE_PER_SECOND", "20", "Commands per second one connection may send (sustained)."),
     Setting("WS_RATE_BURST", "40", "Commands one connection may send in a burst."),
-    Setting("WS_SEND_QUEUE", "256", "Messages queued for one socket before it is evicted to resync."),
-    Setting("REPLAY_LIMIT", "1000", "Largest gap replayed event by event on reconnect; larger gaps get a snapshot."),
-    Setting("HUB_CHECK_SECONDS", "2.0", "How often each process checks the log for events whose publish was lost."),
+    Setting(
+        "WS_SEND_QUEUE", "256", "Messages queued for one socket before it is evicted to resync."
+    ),
+    Setting(
+        "REPLAY_LIMIT",
+        "1000",
+        "Largest gap replayed event by event on reconnect; larger gaps get a snapshot.",
+    ),
+    Setting(
+        "HUB_CHECK_SECONDS",
+        "2.0",
+        "How often each process checks the log for events whose publish was lost.",
+    ),
     Setting("JOIN_RATE_PER_MINUTE", "300", "Join attempts per minute from one IP address."),
-    Setting("FACILITATOR_PASSWORD", "", "Password for `python -m server facilitator create` when not prompted."),
+    Setting(
+        "FACILITATOR_PASSWORD",
+        "",
+        "Password for `python -m server facilitator create` when not prompted.",
+    ),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -108,11 +146,15 @@ class Settings:
             raise SettingsError("SAMSKAB_ENV must be development or production")
         secret = get("SECRET_KEY")
         if mode != "development" and (secret == DEV_SECRET or len(secret) < 32):
-            raise SettingsError("SECRET_KEY must be set to 32+ random characters outside development")
+            raise SettingsError(
+                "SECRET_KEY must be set to 32+ random characters outside development"
+            )
         locale = get("DEFAULT_LOCALE")
         if locale not in ("da", "en"):
             raise SettingsError("DEFAULT_LOCALE must be da or en")
-        origins = tuple(o.strip().rstrip("/") for o in get("ALLOWED_ORIGINS").split(",") if o.strip())
+        origins = tuple(
+            o.strip().rstrip("/") for o in get("ALLOWED_ORIGINS").split(",") if o.strip()
+        )
         redis_url = env.get("REDIS_URL", "").strip()
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "memory://")):
             raise SettingsError("REDIS_URL must start with redis:// or rediss://")

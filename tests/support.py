@@ -46,7 +46,9 @@ def server_env(database_url: str, redis_url: str = "", **extra: str) -> dict[str
     return env
 
 
-def create_facilitator(env: dict[str, str], name: str = FACILITATOR, password: str = PASSWORD) -> None:
+def create_facilitator(
+    env: dict[str, str], name: str = FACILITATOR, password: str = PASSWORD
+) -> None:
     """Through the real CLI, which also migrates the database."""
     subprocess.run(
         [sys.executable, "-m", "server", "facilitator", "create", name],
@@ -76,10 +78,19 @@ class ServerProcess:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20.0) -> None:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        log = open(self.log_path, "ab")
         self._log = log
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--port", str(self.port), "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "server",
+                "serve",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
             env=self.env,
             cwd=ROOT,
             stdout=log,
@@ -141,12 +152,17 @@ class Browserless:
 
     async def login(self, name: str = FACILITATOR, password: str = PASSWORD) -> httpx.Response:
         token = await self.csrf("/login")
-        return await self.http.post("/login", data={"csrf": token, "name": name, "password": password})
+        return await self.http.post(
+            "/login", data={"csrf": token, "name": name, "password": password}
+        )
 
-    async def create_workshop(self, title: str = "Visionsworkshop", groups: str = "Politiker\nBorger") -> tuple[str, str]:
+    async def create_workshop(
+        self, title: str = "Visionsworkshop", groups: str = "Politiker\nBorger"
+    ) -> tuple[str, str]:
         token = await self.csrf("/f")
         r = await self.http.post(
-            "/f/workshops", data={"csrf": token, "title": title, "date": "2026-11-22", "groups": groups}
+            "/f/workshops",
+            data={"csrf": token, "title": title, "date": "2026-11-22", "groups": groups},
         )
         assert r.status_code == 200, r.text[:500]
         workshop_id = str(r.url).rstrip("/").rsplit("/", 1)[1]

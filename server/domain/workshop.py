@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from collections.abc import Mapping
 from typing import TypeVar
 
 from server.domain import events as ev
@@ -57,7 +57,9 @@ class WorkshopState:
         return next(iter(self.boards.values()))
 
     def notes_on(self, board_id: str) -> list[Note]:
-        return sorted((n for n in self.notes.values() if n.board_id == board_id), key=lambda n: n.seq)
+        return sorted(
+            (n for n in self.notes.values() if n.board_id == board_id), key=lambda n: n.seq
+        )
 
 
 V = TypeVar("V")

@@ -124,7 +124,9 @@ class Hub:
         async with room.lock:
             room.clients.discard(client)
             v = client.viewer
-            use_snapshot = since is None or epoch != room.epoch or room.last_seq - since > self.replay_limit
+            use_snapshot = (
+                since is None or epoch != room.epoch or room.last_seq - since > self.replay_limit
+            )
             if not use_snapshot and since is not None and since > room.last_seq:
                 # The client is ahead of this room (it saw another process): is it real?
                 pos = (await self.source.positions([workshop_id])).get(workshop_id)
@@ -341,7 +343,9 @@ class Hub:
                 now = time.monotonic()
                 for wid, room in list(self.rooms.items()):
                     pos = positions.get(wid)
-                    if pos is not None and (pos.last_seq > room.last_seq or pos.epoch != room.epoch):
+                    if pos is not None and (
+                        pos.last_seq > room.last_seq or pos.epoch != room.epoch
+                    ):
                         self._wake(room, _CATCH_UP)
                     expired = [
                         p for p, (t, _) in room.remote_presence.items() if now - t > PRESENCE_TTL
@@ -368,7 +372,9 @@ class Hub:
         for _, entries in room.remote_presence.values():
             for p in entries:
                 merged.setdefault(p.participant_id, p)
-        return sorted(merged.values(), key=lambda p: (p.group, p.display_name or "", p.participant_id))
+        return sorted(
+            merged.values(), key=lambda p: (p.group, p.display_name or "", p.participant_id)
+        )
 
     def _render_presence(self, room: Room, role: ViewerRole, fmt: Format, locale: str) -> str:
         return self.renderer.presence(self._merged_presence(room), role, fmt, locale)
@@ -398,7 +404,9 @@ class Hub:
         payload = json.dumps(
             {
                 "proc": self.process_id,
-                "presence": [[p.participant_id, p.display_name, p.group] for p in room.local_presence()],
+                "presence": [
+                    [p.participant_id, p.display_name, p.group] for p in room.local_presence()
+                ],
             }
         ).encode()
 

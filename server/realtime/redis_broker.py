@@ -49,7 +49,7 @@ class RedisBroker:
         ps, self._pubsub = self._pubsub, None
         if ps is not None:
             with contextlib.suppress(Exception):
-                await ps.aclose()
+                await ps.aclose()  # type: ignore[no-untyped-call]
 
     async def publish(self, channel: str, message: bytes) -> None:
         await self._client.publish(channel, message)

@@ -9,7 +9,15 @@ from typing import Literal, Protocol
 from server.domain.events import StoredEvent
 from server.domain.snapshot import Position, Snapshot
 
-__all__ = ["EventSource", "Format", "Position", "PresenceEntry", "Renderer", "Snapshot", "ViewerRole"]
+__all__ = [
+    "EventSource",
+    "Format",
+    "Position",
+    "PresenceEntry",
+    "Renderer",
+    "Snapshot",
+    "ViewerRole",
+]
 
 Format = Literal["html", "json"]
 ViewerRole = Literal["facilitator", "participant", "screen"]

@@ -92,7 +92,12 @@ class _Fields:
         return self.data[name]
 
     def text(
-        self, name: str, *, required: bool = True, nullable: bool = False, max_len: int = MAX_RAW_TEXT
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        nullable: bool = False,
+        max_len: int = MAX_RAW_TEXT,
     ) -> str | None:
         present = name in self.data
         v = self._get(name, required)
@@ -169,7 +174,9 @@ def parse_client_message(raw: str | bytes, make_id: Callable[[], str]) -> Client
     command_id = raw_cid if isinstance(raw_cid, str) and COMMAND_ID_RE.match(raw_cid) else None
     mtype = data.get("type")
     if not isinstance(mtype, str):
-        raise WireError("wire.missing_field" if mtype is None else "wire.wrong_type", "type", command_id)
+        raise WireError(
+            "wire.missing_field" if mtype is None else "wire.wrong_type", "type", command_id
+        )
     f = _Fields(data, command_id)
     if mtype == "hello":
         since = f.integer("since", low=0, high=2**53, nullable=True)

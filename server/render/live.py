@@ -92,8 +92,12 @@ class LiveRenderer:
                     render("partials/note_added.html", locale, note=_note_from_event(e), role=role)
                 )
             elif e.type == ev.NOTE_DELETED:
-                parts.append(render("partials/note_deleted.html", locale, note_id=e.data["note_id"]))
-            elif e.type in (ev.PARTICIPANT_JOINED, ev.PARTICIPANT_RENAMED) and role == "facilitator":
+                parts.append(
+                    render("partials/note_deleted.html", locale, note_id=e.data["note_id"])
+                )
+            elif (
+                e.type in (ev.PARTICIPANT_JOINED, ev.PARTICIPANT_RENAMED) and role == "facilitator"
+            ):
                 parts.append(
                     render(
                         "partials/participant_changed.html",
@@ -106,7 +110,13 @@ class LiveRenderer:
                 )
         first = events[0].seq
         return _dumps(
-            {"type": "events", "epoch": epoch, "seq": seq, "first": first, "content": "".join(parts)}
+            {
+                "type": "events",
+                "epoch": epoch,
+                "seq": seq,
+                "first": first,
+                "content": "".join(parts),
+            }
         )
 
     def snapshot(self, snap: Snapshot, role: ViewerRole, fmt: Format, locale: str) -> str:

@@ -22,7 +22,9 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     u = make_url(url)
     if u.database and u.database != ":memory:":
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, pool_size=1 if immediate else 5, max_overflow=0 if immediate else 5)
+    engine = create_async_engine(
+        url, pool_size=1 if immediate else 5, max_overflow=0 if immediate else 5
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -52,9 +54,13 @@ class Database:
             self._write_engine = _sqlite_engine(url, immediate=True)
             self._read_engine = _sqlite_engine(url, immediate=False)
         else:
-            self._write_engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self._write_engine = create_async_engine(
+                url, pool_size=10, max_overflow=10, pool_pre_ping=True
+            )
             # Snapshots read state and seq in two statements: they must see one moment.
-            self._read_engine = self._write_engine.execution_options(isolation_level="REPEATABLE READ")
+            self._read_engine = self._write_engine.execution_options(
+                isolation_level="REPEATABLE READ"
+            )
         self._write_lock = asyncio.Lock()
 
     @property

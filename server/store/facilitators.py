@@ -19,7 +19,12 @@ class FacilitatorRow:
 
 
 async def insert(
-    conn: AsyncConnection, *, facilitator_id: str, name: str, password_hash: str, now: datetime.datetime
+    conn: AsyncConnection,
+    *,
+    facilitator_id: str,
+    name: str,
+    password_hash: str,
+    now: datetime.datetime,
 ) -> None:
     await conn.execute(
         sa.insert(facilitators).values(
@@ -34,15 +39,21 @@ async def by_name(conn: AsyncConnection, name: str) -> FacilitatorRow | None:
 
 
 async def by_id(conn: AsyncConnection, facilitator_id: str) -> FacilitatorRow | None:
-    r = (await conn.execute(sa.select(facilitators).where(facilitators.c.id == facilitator_id))).first()
+    r = (
+        await conn.execute(sa.select(facilitators).where(facilitators.c.id == facilitator_id))
+    ).first()
     return None if r is None else FacilitatorRow(r.id, r.name, r.password_hash)
 
 
 async def update_password(conn: AsyncConnection, facilitator_id: str, password_hash: str) -> None:
     await conn.execute(
-        sa.update(facilitators).where(facilitators.c.id == facilitator_id).values(password_hash=password_hash)
+        sa.update(facilitators)
+        .where(facilitators.c.id == facilitator_id)
+        .values(password_hash=password_hash)
     )
 
 
 async def count(conn: AsyncConnection) -> int:
-    return int((await conn.execute(sa.select(sa.func.count()).select_from(facilitators))).scalar_one())
+    return int(
+        (await conn.execute(sa.select(sa.func.count()).select_from(facilitators))).scalar_one()
+    )

@@ -44,7 +44,9 @@ async def position(conn: AsyncConnection, workshop_id: str) -> LogPosition | Non
     return None if row is None else LogPosition(row.last_seq, row.epoch)
 
 
-async def find_command(conn: AsyncConnection, workshop_id: str, command_id: str) -> CommandOutcome | None:
+async def find_command(
+    conn: AsyncConnection, workshop_id: str, command_id: str
+) -> CommandOutcome | None:
     q = sa.select(commands).where(
         commands.c.workshop_id == workshop_id, commands.c.command_id == command_id
     )

@@ -20,7 +20,9 @@ async def project(conn: AsyncConnection, event: StoredEvent, now: datetime.datet
     wid = event.workshop_id
     if event.type == ev.WORKSHOP_CREATED:
         await conn.execute(
-            sa.insert(boards).values(id=d["board_id"], workshop_id=wid, title=d["board_title"], position=0)
+            sa.insert(boards).values(
+                id=d["board_id"], workshop_id=wid, title=d["board_title"], position=0
+            )
         )
     elif event.type == ev.PARTICIPANT_JOINED:
         await conn.execute(
@@ -51,7 +53,9 @@ async def project(conn: AsyncConnection, event: StoredEvent, now: datetime.datet
             )
         )
     elif event.type == ev.NOTE_DELETED:
-        await conn.execute(sa.delete(notes).where(notes.c.id == d["note_id"], notes.c.workshop_id == wid))
+        await conn.execute(
+            sa.delete(notes).where(notes.c.id == d["note_id"], notes.c.workshop_id == wid)
+        )
     else:
         raise ValueError(f"no projection for {event.type!r}")
 
@@ -61,7 +65,9 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
     if w is None:
         return None
     board_rows = await conn.execute(
-        sa.select(boards).where(boards.c.workshop_id == workshop_id).order_by(boards.c.position, boards.c.id)
+        sa.select(boards)
+        .where(boards.c.workshop_id == workshop_id)
+        .order_by(boards.c.position, boards.c.id)
     )
     part_rows = await conn.execute(
         sa.select(participants)

@@ -32,9 +32,7 @@ workshops = sa.Table(
     sa.Column("groups", sa.JSON, nullable=False),
     sa.Column("epoch", sa.String(32), nullable=False),
     sa.Column("last_seq", sa.BigInteger, nullable=False),
-    sa.Column(
-        "facilitator_id", sa.String(32), sa.ForeignKey("facilitators.id"), nullable=False
-    ),
+    sa.Column("facilitator_id", sa.String(32), sa.ForeignKey("facilitators.id"), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
@@ -68,7 +66,9 @@ boards = sa.Table(
     "boards",
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True),
+    sa.Column(
+        "workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True
+    ),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
 )
@@ -77,7 +77,9 @@ participants = sa.Table(
     "participants",
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True),
+    sa.Column(
+        "workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True
+    ),
     sa.Column("display_name", sa.String(60), nullable=True),
     sa.Column("group_name", sa.String(40), nullable=False),
     sa.Column("joined_seq", sa.BigInteger, nullable=False),
@@ -87,7 +89,9 @@ notes = sa.Table(
     "notes",
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True),
+    sa.Column(
+        "workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True
+    ),
     sa.Column("board_id", sa.String(32), sa.ForeignKey("boards.id"), nullable=False),
     sa.Column("author_id", sa.String(32), nullable=False),
     sa.Column("author_name", sa.String(60), nullable=True),

@@ -30,7 +30,7 @@ def _row(r: sa.Row[tuple[object, ...]]) -> WorkshopRow:
         title=str(m["title"]),
         date=str(m["date"]),
         facilitator_id=str(m["facilitator_id"]),
-        last_seq=int(m["last_seq"]),  # type: ignore[call-overload]
+        last_seq=int(m["last_seq"]),
         epoch=str(m["epoch"]),
     )
 

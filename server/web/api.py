@@ -21,7 +21,9 @@ from server.web.state import runtime, session_facilitator, session_locale, sessi
 MAX_BODY = 64 * 1024
 
 
-def _error(request: Request, status: int, code: str, command_id: str | None = None, **params: Any) -> JSONResponse:
+def _error(
+    request: Request, status: int, code: str, command_id: str | None = None, **params: Any
+) -> JSONResponse:
     return JSONResponse(
         {
             "type": "error",
@@ -74,7 +76,9 @@ async def post_command(request: Request) -> Response:
     if not isinstance(parsed, CommandRequest):
         return _error(request, 400, "wire.unknown_type")
     try:
-        result = await rt.service.execute(workshop_id, Actor(who[0], who[1]), parsed.command_id, parsed.command)
+        result = await rt.service.execute(
+            workshop_id, Actor(who[0], who[1]), parsed.command_id, parsed.command
+        )
     except StoreUnavailable:
         return _error(request, 503, "server.try_again", parsed.command_id)
     except UnknownWorkshop:
@@ -82,8 +86,14 @@ async def post_command(request: Request) -> Response:
     if result.ok:
         return JSONResponse({"type": "ack", "command_id": result.command_id, "seq": result.seq})
     assert result.error_code is not None
-    status = 403 if result.error_code.startswith("permission.") or result.error_code.endswith("not_yours") else 422
-    return _error(request, status, result.error_code, result.command_id, **(result.error_params or {}))
+    status = (
+        403
+        if result.error_code.startswith("permission.") or result.error_code.endswith("not_yours")
+        else 422
+    )
+    return _error(
+        request, status, result.error_code, result.command_id, **(result.error_params or {})
+    )
 
 
 async def get_snapshot(request: Request) -> Response:

@@ -88,15 +88,21 @@ async def workshop_page(request: Request) -> Response:
     code = normalise_code(request.path_params["code"])
     locale = session_locale(request)
     if not rt.join_limiter.allow(_client_ip(request)):
-        return page(request, "home.html", status=429, error=message("join.rate_limited", locale), code=code)
+        return page(
+            request, "home.html", status=429, error=message("join.rate_limited", locale), code=code
+        )
     row = await _workshop_by_code(request, code)
     if row is None:
-        return page(request, "home.html", status=404, error=message("join.unknown_code", locale), code=code)
+        return page(
+            request, "home.html", status=404, error=message("join.unknown_code", locale), code=code
+        )
     snap = await StoreEventSource(rt.db).snapshot(row.id)
     assert snap is not None
     pid = session_participant(request.session, row.id)
     if pid is None or pid not in snap.state.participants:
-        return page(request, "join.html", workshop=snap.state, error=None, display_name="", group="")
+        return page(
+            request, "join.html", workshop=snap.state, error=None, display_name="", group=""
+        )
     return page(
         request,
         "workshop.html",
@@ -117,10 +123,14 @@ async def join_submit(request: Request) -> Response:
     locale = session_locale(request)
     code = normalise_code(request.path_params["code"])
     if not rt.join_limiter.allow(_client_ip(request)):
-        return page(request, "home.html", status=429, error=message("join.rate_limited", locale), code=code)
+        return page(
+            request, "home.html", status=429, error=message("join.rate_limited", locale), code=code
+        )
     row = await _workshop_by_code(request, code)
     if row is None:
-        return page(request, "home.html", status=404, error=message("join.unknown_code", locale), code=code)
+        return page(
+            request, "home.html", status=404, error=message("join.unknown_code", locale), code=code
+        )
     display_name = form.get("display_name", "")[:200]
     group = form.get("group", "")[:200]
     existing = session_participant(request.session, row.id)

@@ -19,7 +19,9 @@ CSP = (
 )
 
 
-def origin_allowed(origin: str | None, host: str | None, scheme: str, allowed: tuple[str, ...]) -> bool:
+def origin_allowed(
+    origin: str | None, host: str | None, scheme: str, allowed: tuple[str, ...]
+) -> bool:
     """Exact match against ALLOWED_ORIGINS; with none configured, only the request's own host."""
     if not origin:
         return False
@@ -43,7 +45,11 @@ def csrf_token(session: MutableMapping[str, Any]) -> str:
 
 def csrf_valid(session: Mapping[str, Any], submitted: object) -> bool:
     token = session.get("csrf")
-    return isinstance(token, str) and isinstance(submitted, str) and hmac.compare_digest(token, submitted)
+    return (
+        isinstance(token, str)
+        and isinstance(submitted, str)
+        and hmac.compare_digest(token, submitted)
+    )
 
 
 class TokenBucket:
@@ -112,7 +118,10 @@ class SecurityHeaders:
                 for k, v in extra.items():
                     if k not in names:
                         headers.append((k, v))
-                if scope.get("path", "").startswith(("/f/", "/w/", "/login")) and b"cache-control" not in names:
+                if (
+                    scope.get("path", "").startswith(("/f/", "/w/", "/login"))
+                    and b"cache-control" not in names
+                ):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
             await send(message)

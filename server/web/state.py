@@ -39,7 +39,9 @@ def session_participant(session: dict[str, Any], workshop_id: str) -> str | None
     return None
 
 
-def set_session_participant(session: dict[str, Any], workshop_id: str, participant_id: str | None) -> None:
+def set_session_participant(
+    session: dict[str, Any], workshop_id: str, participant_id: str | None
+) -> None:
     parts = session.get("participants")
     parts = dict(parts) if isinstance(parts, dict) else {}
     if participant_id is None:

@@ -24,7 +24,13 @@ from server.service import UnknownWorkshop, new_id
 from server.store import workshops as workshop_rows
 from server.store.db import StoreUnavailable
 from server.web.security import TokenBucket, origin_allowed
-from server.web.state import Runtime, runtime, session_facilitator, session_locale, session_participant
+from server.web.state import (
+    Runtime,
+    runtime,
+    session_facilitator,
+    session_locale,
+    session_participant,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,19 +41,27 @@ def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def error_frame(code: str, locale: str, command_id: str | None, field: str | None = None, **params: object) -> str:
+def error_frame(
+    code: str,
+    locale: str,
+    command_id: str | None,
+    field: str | None = None,
+    params: dict[str, str | int] | None = None,
+) -> str:
     body: dict[str, Any] = {
         "type": "error",
         "command_id": command_id,
         "code": code,
-        "message": message(code, locale, **params),
+        "message": message(code, locale, **(params or {})),
     }
     if field is not None:
         body["field"] = field
     return _dumps(body)
 
 
-async def identify(ws: WebSocket, rt: Runtime, workshop_id: str) -> tuple[Role, str, PresenceEntry | None] | None:
+async def identify(
+    ws: WebSocket, rt: Runtime, workshop_id: str
+) -> tuple[Role, str, PresenceEntry | None] | None:
     """Who is this socket, for this workshop? From the signed session cookie only."""
     async with rt.db.read() as conn:
         row = await workshop_rows.by_id(conn, workshop_id)
@@ -71,7 +85,9 @@ async def workshop_socket(ws: WebSocket) -> None:
     s = rt.settings
     workshop_id = ws.path_params["workshop_id"][:64]
     scheme = "https" if ws.url.scheme == "wss" else "http"
-    if not origin_allowed(ws.headers.get("origin"), ws.headers.get("host"), scheme, s.allowed_origins):
+    if not origin_allowed(
+        ws.headers.get("origin"), ws.headers.get("host"), scheme, s.allowed_origins
+    ):
         await ws.close(CLOSE_BAD_ORIGIN)  # before accept: the handshake is refused with 403
         return
     who = await identify(ws, rt, workshop_id)
@@ -131,7 +147,9 @@ async def workshop_socket(ws: WebSocket) -> None:
                 continue
             assert isinstance(parsed, CommandRequest)
             try:
-                result = await rt.service.execute(workshop_id, actor, parsed.command_id, parsed.command)
+                result = await rt.service.execute(
+                    workshop_id, actor, parsed.command_id, parsed.command
+                )
             except StoreUnavailable:
                 client.offer(error_frame("server.try_again", locale, parsed.command_id))
                 continue
@@ -139,11 +157,15 @@ async def workshop_socket(ws: WebSocket) -> None:
                 client.evict(CLOSE_FORBIDDEN)
                 break
             if result.ok:
-                client.offer(_dumps({"type": "ack", "command_id": result.command_id, "seq": result.seq}))
+                client.offer(
+                    _dumps({"type": "ack", "command_id": result.command_id, "seq": result.seq})
+                )
             else:
                 assert result.error_code is not None
                 client.offer(
-                    error_frame(result.error_code, locale, result.command_id, **(result.error_params or {}))
+                    error_frame(
+                        result.error_code, locale, result.command_id, params=result.error_params
+                    )
                 )
     finally:
         await rt.hub.detach(client, workshop_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import websockets
@@ -21,21 +22,38 @@ BAD_FRAMES: list[tuple[str, str]] = [
     ('{"type": "note.add", "command_id": "abcdefgh12", "text": 42}', "wire.wrong_type"),
     ('{"type": "note.add", "command_id": "abcdefgh12", "text": ["x"]}', "wire.wrong_type"),
     ('{"type": "note.add", "command_id": "abcdefgh12", "text": NaN}', "wire.not_a_number"),
-    ('{"type": "note.add", "command_id": "abcdefgh12", "text": "x", "text": "y"}', "wire.duplicate_key"),
-    ('{"type": "note.add", "command_id": "abcdefgh12", "text": "x", "admin": true}', "wire.unknown_field"),
+    (
+        '{"type": "note.add", "command_id": "abcdefgh12", "text": "x", "text": "y"}',
+        "wire.duplicate_key",
+    ),
+    (
+        '{"type": "note.add", "command_id": "abcdefgh12", "text": "x", "admin": true}',
+        "wire.unknown_field",
+    ),
     ('{"type": "note.add", "command_id": 12345678, "text": "x"}', "wire.bad_id"),
     ('{"type": "hello", "since": 1.0}', "wire.wrong_type"),
     ('{"type": "hello", "since": true}', "wire.wrong_type"),
     ('{"type": "hello", "since": "3"}', "wire.wrong_type"),
     ('{"type": "hello", "since": Infinity}', "wire.not_a_number"),
     ('{"type": "note.add", "command_id": "abcdefgh12", "text": "   "}', "note.empty"),
-    ('{"type": "note.add", "command_id": "abcdefgh13", "text": "' + "x" * 501 + '"}', "note.too_long"),
-    ('{"type": "note.delete", "command_id": "abcdefgh14", "note_id": "doesnotexist"}', "note.unknown"),
-    ('{"type": "note.add", "command_id": "abcdefgh15", "text": "x", "board_id": "otherboard1"}', "board.unknown"),
+    (
+        '{"type": "note.add", "command_id": "abcdefgh13", "text": "' + "x" * 501 + '"}',
+        "note.too_long",
+    ),
+    (
+        '{"type": "note.delete", "command_id": "abcdefgh14", "note_id": "doesnotexist"}',
+        "note.unknown",
+    ),
+    (
+        '{"type": "note.add", "command_id": "abcdefgh15", "text": "x", "board_id": "otherboard1"}',
+        "board.unknown",
+    ),
 ]
 
 
-async def test_each_bad_frame_gets_a_specific_error_and_changes_nothing(single: ServerProcess) -> None:
+async def test_each_bad_frame_gets_a_specific_error_and_changes_nothing(
+    single: ServerProcess,
+) -> None:
     fac = Browserless(single.url)
     await fac.login()
     wid, code = await fac.create_workshop()
@@ -51,15 +69,17 @@ async def test_each_bad_frame_gets_a_specific_error_and_changes_nothing(single: 
     for frame, code_expected in BAD_FRAMES:
         before = len(bad.received)
         await bad.send(frame)
-        reply = await bad.wait_for(
-            lambda c, before=before: next(
-                (m for m in c.received[before:] if m["type"] == "error"), None
-            )
-        )
+
+        def first_error(c: LiveClient, before: int = before) -> dict[str, Any] | None:
+            return next((m for m in c.received[before:] if m["type"] == "error"), None)
+
+        reply = await bad.wait_for(first_error)
         assert reply["code"] == code_expected, (frame[:80], reply)
         assert reply["message"] and reply["message"] != code_expected  # a sentence, in Danish
     # Another workshop's board id is unknown here: nothing lands on the other board.
-    other_board = (await fac.http.get(f"/api/workshops/{other_wid}/snapshot")).json()["state"]["boards"][0]["id"]
+    other_board = (await fac.http.get(f"/api/workshops/{other_wid}/snapshot")).json()["state"][
+        "boards"
+    ][0]["id"]
     cid = await bad.command("note.add", text="forkert sted", board_id=other_board)
     assert (await bad.wait_reply(cid))["code"] == "board.unknown"
     other_after = (await fac.http.get(f"/api/workshops/{other_wid}/snapshot")).json()
@@ -71,7 +91,9 @@ async def test_each_bad_frame_gets_a_specific_error_and_changes_nothing(single: 
     assert [e["type"] for e in good.events] == ["note.added"]
     assert good.events[0]["seq"] == (start_seq or 0) + 1
     # Oversized frame: closed with 1009 (message too big); nothing stored.
-    await bad.send(json.dumps({"type": "note.add", "command_id": "abcdefgh99", "text": "x" * 70000}))
+    await bad.send(
+        json.dumps({"type": "note.add", "command_id": "abcdefgh99", "text": "x" * 70000})
+    )
     await bad.wait_for(lambda c: c.closed_code is not None)
     assert bad.closed_code == 1009
     snap = (await alice.http.get(f"/api/workshops/{wid}/snapshot")).json()
@@ -82,7 +104,9 @@ async def test_each_bad_frame_gets_a_specific_error_and_changes_nothing(single: 
         await s.aclose()
 
 
-async def test_foreign_origin_and_missing_session_are_refused_at_the_handshake(single: ServerProcess) -> None:
+async def test_foreign_origin_and_missing_session_are_refused_at_the_handshake(
+    single: ServerProcess,
+) -> None:
     fac = Browserless(single.url)
     await fac.login()
     wid, code = await fac.create_workshop()
@@ -115,7 +139,9 @@ async def test_json_api_validates_like_the_socket(single: ServerProcess) -> None
     r = await p.http.post(url, data={"type": "note.add"})
     assert r.status_code == 415
     r = await p.http.post(
-        url, json={"type": "note.add", "command_id": "abcdefgh12", "text": "x"}, headers={"Origin": "https://evil.example"}
+        url,
+        json={"type": "note.add", "command_id": "abcdefgh12", "text": "x"},
+        headers={"Origin": "https://evil.example"},
     )
     assert r.status_code == 403 and r.json()["code"] == "api.bad_origin"
     r = await p.http.post(url, json={"type": "note.add", "command_id": "abcdefgh12", "text": "hej"})
@@ -125,12 +151,21 @@ async def test_json_api_validates_like_the_socket(single: ServerProcess) -> None
     note_id = snap.json()["state"]["boards"][0]["notes"][0]["id"]
     q = Browserless(single.url)
     await q.join(code, "Kim", "Politiker")
-    r = await q.http.post(url, json={"type": "note.delete", "command_id": "abcdefgh13", "note_id": note_id})
+    r = await q.http.post(
+        url, json={"type": "note.delete", "command_id": "abcdefgh13", "note_id": note_id}
+    )
     assert r.status_code == 403 and r.json()["code"] == "note.not_yours"
     stranger = Browserless(single.url)
-    r = await stranger.http.post(url, json={"type": "note.add", "command_id": "abcdefgh14", "text": "x"})
+    r = await stranger.http.post(
+        url, json={"type": "note.add", "command_id": "abcdefgh14", "text": "x"}
+    )
     assert r.status_code == 403
     health = await p.http.get("/healthz")
-    assert health.json() == {"status": "ok", "database": "ok", "broker": "ok", "broker_kind": "memory"}
+    assert health.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "broker_kind": "memory",
+    }
     for s in (fac, p, q, stranger):
         await s.aclose()

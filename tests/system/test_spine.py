@@ -56,14 +56,17 @@ async def stored_note_texts(database_url: str, workshop_id: str) -> list[str]:
     try:
         async with engine.connect() as conn:
             rows = await conn.execute(
-                sa.text("SELECT text FROM notes WHERE workshop_id = :w ORDER BY seq"), {"w": workshop_id}
+                sa.text("SELECT text FROM notes WHERE workshop_id = :w ORDER BY seq"),
+                {"w": workshop_id},
             )
             return [r.text for r in rows]
     finally:
         await engine.dispose()
 
 
-async def test_note_added_on_one_process_reaches_a_participant_on_the_other(cluster: Cluster) -> None:
+async def test_note_added_on_one_process_reaches_a_participant_on_the_other(
+    cluster: Cluster,
+) -> None:
     fac, wid, code = await setup_workshop(cluster.a.url)
     async with people(cluster.a.url, cluster.b.url) as (pa, pb):
         assert (await pa.join(code, "Mette", "Politiker")).status_code == 200
@@ -93,12 +96,15 @@ async def test_reconnect_with_since_replays_exactly_the_missed_events(cluster: C
         reader = await LiveClient.connect(cluster.b.ws_url, wid, reader_s)
         await reader.wait_for(lambda c: c.seq is not None)
         seen_seq, seen_epoch = reader.seq, reader.epoch
+        assert seen_seq is not None
         await reader.close()
         acks = []
         for i in range(20):
             cid = await writer.command("note.add", text=f"note {i}")
             acks.append((await writer.wait_reply(cid))["seq"])
-        back = await LiveClient.connect(cluster.b.ws_url, wid, reader_s, since=seen_seq, epoch=seen_epoch)
+        back = await LiveClient.connect(
+            cluster.b.ws_url, wid, reader_s, since=seen_seq, epoch=seen_epoch
+        )
         await back.wait_for(lambda c: c.seq is not None and c.seq >= acks[-1])
         note_events = [e for e in back.events if e["type"] == "note.added"]
         assert [e["data"]["text"] for e in note_events] == [f"note {i}" for i in range(20)]
@@ -108,7 +114,9 @@ async def test_reconnect_with_since_replays_exactly_the_missed_events(cluster: C
         assert not any(m["type"] == "snapshot" for m in back.received)
         await back.close()
 
-        stale = await LiveClient.connect(cluster.a.ws_url, wid, reader_s, since=seen_seq, epoch="stale0epoch")
+        stale = await LiveClient.connect(
+            cluster.a.ws_url, wid, reader_s, since=seen_seq, epoch="stale0epoch"
+        )
         snap = await stale.wait_for(
             lambda c: next((m for m in c.received if m["type"] == "snapshot"), None)
         )
@@ -158,7 +166,9 @@ async def test_200_concurrent_commands_through_two_processes_get_gap_free_seqs(
         await pb.join(code, "B", "Politiker")
         before = len(await stored_events(postgres_url, wid))
         clients = [
-            await LiveClient.connect(cluster.a.ws_url if i % 2 == 0 else cluster.b.ws_url, wid, pa if i % 2 == 0 else pb)
+            await LiveClient.connect(
+                cluster.a.ws_url if i % 2 == 0 else cluster.b.ws_url, wid, pa if i % 2 == 0 else pb
+            )
             for i in range(8)
         ]
 
@@ -191,7 +201,10 @@ async def test_redis_restart_loses_and_duplicates_nothing(
         await pb.join(code, "B", "Politiker")
         wa = await LiveClient.connect(cluster.a.ws_url, wid, pa)
         wb = await LiveClient.connect(cluster.b.ws_url, wid, pb)
-        watchers = [await LiveClient.connect(u, wid, s) for u, s in ((cluster.a.ws_url, pa), (cluster.b.ws_url, pb))]
+        watchers = [
+            await LiveClient.connect(u, wid, s)
+            for u, s in ((cluster.a.ws_url, pa), (cluster.b.ws_url, pb))
+        ]
 
         async def write(c: LiveClient, tag: str, n: int) -> None:
             for i in range(n):

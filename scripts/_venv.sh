@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# Shared by scripts/test and scripts/serve (source it from the repository root).
+#
+# ensure_venv [EXTRAS]
+#   Creates .venv with python3 if it is missing, then runs `pip install -e .[EXTRAS]` only when
+#   pyproject.toml changed since the last install of those extras. The stamp files inside .venv
+#   hold the sha256 of pyproject.toml. An install with extras also satisfies one without.
+
+ensure_venv() {
+    local extras="${1:-}"
+    local spec="." stamp=".venv/.samskab-installed"
+    if [ -n "$extras" ]; then
+        spec=".[$extras]"
+        stamp=".venv/.samskab-installed-$extras"
+    fi
+    if [ ! -x .venv/bin/python ]; then
+        echo "creating .venv"
+        python3 -m venv .venv
+    fi
+    local want
+    want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+    if [ -z "$extras" ]; then
+        # Any earlier install from this pyproject.toml (with or without extras) will do.
+        local f
+        for f in .venv/.samskab-installed .venv/.samskab-installed-*; do
+            if [ -f "$f" ] && [ "$(cat "$f")" = "$want" ]; then
+                return 0
+            fi
+        done
+    elif [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    echo "pip install -e '$spec' (first install, or pyproject.toml changed)"
+    .venv/bin/pip install -q -e "$spec"
+    printf '%s\n' "$want" >"$stamp"
+}
