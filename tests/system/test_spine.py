@@ -230,3 +230,36 @@ async def test_redis_restart_loses_and_duplicates_nothing(
             assert len(seqs) == len(set(seqs)), "no event delivered twice"
             await c.close()
     await fac.aclose()
+
+
+async def test_facilitator_sees_who_is_online_by_group_across_processes(cluster: Cluster) -> None:
+    fac, wid, code = await setup_workshop(cluster.a.url)
+    async with people(cluster.b.url, cluster.b.url) as (p1, p2):
+        await p1.join(code, "Mette", "Politiker")
+        await p2.join(code, "", "Borger")
+        watch = await LiveClient.connect(cluster.a.ws_url, wid, fac)
+
+        def presence(c: LiveClient) -> dict[str, object] | None:
+            found = [m for m in c.received if m["type"] == "presence"]
+            return found[-1] if found else None
+
+        c1 = await LiveClient.connect(cluster.b.ws_url, wid, p1)
+        c2 = await LiveClient.connect(cluster.b.ws_url, wid, p2)
+        await watch.wait_for(
+            lambda c: (p := presence(c)) is not None and p["online"] == 2, timeout=15
+        )
+        latest = presence(watch)
+        assert latest is not None
+        assert latest["by_group"] == {"Borger": 1, "Politiker": 1}
+        names = sorted(str(p["display_name"]) for p in latest["participants"])  # type: ignore[attr-defined]
+        assert names == ["Mette", "None"]
+        # Participants get the count only, never the names.
+        mine = presence(c1)
+        assert mine is not None and "participants" not in mine
+        await c2.close()
+        await watch.wait_for(
+            lambda c: (p := presence(c)) is not None and p["online"] == 1, timeout=15
+        )
+        await c1.close()
+        await watch.close()
+    await fac.aclose()
