@@ -79,6 +79,19 @@ async def _workshop_by_code(request: Request, code: str) -> workshop_rows.Worksh
         return await workshop_rows.by_join_code(conn, code)
 
 
+async def _find_by_code(request: Request, code: str) -> workshop_rows.WorkshopRow | Response:
+    """The workshop behind a join code, or the page to show instead; guessing is rate-limited."""
+    locale = session_locale(request)
+    if not runtime(request).join_limiter.allow(_client_ip(request)):
+        error = message("join.rate_limited", locale)
+        return page(request, "home.html", status=429, error=error, code=code)
+    row = await _workshop_by_code(request, code)
+    if row is None:
+        error = message("join.unknown_code", locale)
+        return page(request, "home.html", status=404, error=error, code=code)
+    return row
+
+
 def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -86,16 +99,9 @@ def _client_ip(request: Request) -> str:
 async def workshop_page(request: Request) -> Response:
     rt = runtime(request)
     code = normalise_code(request.path_params["code"])
-    locale = session_locale(request)
-    if not rt.join_limiter.allow(_client_ip(request)):
-        return page(
-            request, "home.html", status=429, error=message("join.rate_limited", locale), code=code
-        )
-    row = await _workshop_by_code(request, code)
-    if row is None:
-        return page(
-            request, "home.html", status=404, error=message("join.unknown_code", locale), code=code
-        )
+    row = await _find_by_code(request, code)
+    if isinstance(row, Response):
+        return row
     snap = await StoreEventSource(rt.db).snapshot(row.id)
     assert snap is not None
     pid = session_participant(request.session, row.id)
@@ -122,15 +128,9 @@ async def join_submit(request: Request) -> Response:
         return _csrf_failed(request)
     locale = session_locale(request)
     code = normalise_code(request.path_params["code"])
-    if not rt.join_limiter.allow(_client_ip(request)):
-        return page(
-            request, "home.html", status=429, error=message("join.rate_limited", locale), code=code
-        )
-    row = await _workshop_by_code(request, code)
-    if row is None:
-        return page(
-            request, "home.html", status=404, error=message("join.unknown_code", locale), code=code
-        )
+    row = await _find_by_code(request, code)
+    if isinstance(row, Response):
+        return row
     display_name = form.get("display_name", "")[:200]
     group = form.get("group", "")[:200]
     existing = session_participant(request.session, row.id)
