@@ -63,6 +63,8 @@ def _event_json(e: StoredEvent, role: ViewerRole) -> dict[str, Any]:
     if e.type == ev.WORKSHOP_CREATED and role != "facilitator":
         data.pop("join_code", None)
         data.pop("facilitator_id", None)
+    if e.type in (ev.PARTICIPANT_JOINED, ev.PARTICIPANT_RENAMED) and role != "facilitator":
+        data.pop("display_name", None)  # only facilitators see the participant list
     return {"seq": e.seq, "type": e.type, "data": data}
 
 

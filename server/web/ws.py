@@ -121,7 +121,9 @@ async def workshop_socket(ws: WebSocket) -> None:
             raw = msg.get("text")
             if raw is None:
                 raw = msg.get("bytes") or b""
-            if not bucket.take():
+            if bucket.take():
+                strikes = 0
+            else:
                 strikes += 1
                 if strikes > RATE_STRIKES_BEFORE_CLOSE:
                     client.evict(CLOSE_RATE)
@@ -141,6 +143,9 @@ async def workshop_socket(ws: WebSocket) -> None:
                     await rt.hub.attach(client, workshop_id, parsed.since, parsed.epoch)
                 except StoreUnavailable:
                     client.offer(error_frame("server.try_again", locale, None))
+                except KeyError:  # the workshop vanished since the handshake
+                    client.evict(CLOSE_FORBIDDEN)
+                    break
                 continue
             if isinstance(parsed, Ping):
                 client.offer('{"type":"pong"}')
