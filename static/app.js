@@ -18,6 +18,7 @@
 
   var HEARTBEAT_MS = 10000;
   var DEAD_AFTER_MS = 25000;
+  var PROBE_MS = 3000;      // back online: the old socket must answer a ping within this
 
   var live = null;          // the hx-ws:connect element
   var since = null;         // last seq applied
@@ -55,6 +56,15 @@
     return false;
   }
 
+  // Give up on a socket we no longer trust and reconnect now. A plain close() waits for the
+  // server's closing handshake, which on a dead connection never comes: Chromium fires "close"
+  // only after its 60 s handshake timeout, and hx-ws reconnects only on that event. So fire it
+  // ourselves (1006, as the browser would); hx-ws drops the old socket's listeners and reconnects.
+  function abandon(s) {
+    try { s.close(); } catch (e) { /* already closing */ }
+    s.dispatchEvent(new CloseEvent("close", { code: 1006, wasClean: false }));
+  }
+
   function ownNotesStyle(me, role) {
     var sheet = new CSSStyleSheet();
     if (role === "facilitator") {
@@ -75,11 +85,28 @@
     setInterval(function () {
       if (!socket || socket.readyState !== WebSocket.OPEN) return;
       if (Date.now() - lastHeard > DEAD_AFTER_MS) {
-        socket.close(); // no word from the server: treat as dead, reconnect and resync
+        abandon(socket); // no word from the server: treat as dead, reconnect and resync
         return;
       }
       send('{"type":"ping"}');
     }, HEARTBEAT_MS);
+  });
+
+  // The browser knows about the network before the socket does. Offline: say so. Online again:
+  // the old connection survives a short drop, but not a new address or access point; if it does
+  // not answer a ping at once, reconnect instead of waiting half a minute for the heartbeat.
+  window.addEventListener("offline", function () {
+    if (live) setConnection("offline");
+  });
+  window.addEventListener("online", function () {
+    var probed = socket;
+    var asked = Date.now();
+    if (!live || !send('{"type":"ping"}')) return; // not open: hx-ws is reconnecting already
+    setTimeout(function () {
+      if (socket === probed && lastHeard < asked && probed.readyState === WebSocket.OPEN) {
+        abandon(probed);
+      }
+    }, PROBE_MS);
   });
 
   document.addEventListener("htmx:ws:after:connection", function (evt) {
@@ -93,7 +120,7 @@
   });
 
   document.addEventListener("htmx:ws:close", function (evt) {
-    setConnection(evt.detail.reason === "removed" ? "offline" : "reconnecting");
+    setConnection(evt.detail.reason === "removed" || !navigator.onLine ? "offline" : "reconnecting");
     if (evt.detail.code === 4003 || evt.detail.code === 4004) {
       setConnection("closed");
     }
@@ -117,6 +144,8 @@
 
   document.addEventListener("htmx:ws:before:message:incoming", function (evt) {
     lastHeard = Date.now();
+    var status = document.getElementById("connection");
+    if (status && status.dataset.state === "offline" && navigator.onLine) setConnection("online");
     var data = evt.detail.message.data;
     var json;
     try { json = JSON.parse(data); } catch (e) { evt.detail.cancelled = true; return; }
