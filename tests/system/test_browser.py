@@ -4,7 +4,6 @@ loses its network for a while. Debian's Chromium through Playwright, real server
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,8 +22,7 @@ from playwright.async_api import (
     expect,
 )
 
-from tests.support import Browserless, ServerProcess, free_port
-from tests.system.conftest import Cluster
+from tests.support import Browserless, ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.system, pytest.mark.timeout(180)]
 
@@ -312,68 +310,3 @@ async def test_desktop_and_tablet_with_offline_spell_on_one_process(
     single: ServerProcess, tmp_path: Path
 ) -> None:
     await two_devices_one_offline(single.url, single.url, tmp_path)
-
-
-async def test_desktop_and_tablet_on_two_processes(cluster: Cluster, tmp_path: Path) -> None:
-    await two_devices_one_offline(cluster.a.url, cluster.b.url, tmp_path)
-
-
-class DroppingProxy:
-    """A TCP hop between one browser and the server, standing in for the Wi-Fi access point.
-
-    `cut_replies()` models a drop after which the connections open at that moment never carry
-    anything back to the browser again (the tablet came back on another access point or address):
-    what the browser sends still reaches the server, the answers vanish, and nobody is told.
-    Connections made afterwards work normally."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.port = free_port()
-        self._cut: list[list[bool]] = []
-        self._writers: list[asyncio.StreamWriter] = []
-        self._handlers: set[asyncio.Task[None]] = set()
-        self._server: asyncio.Server | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def cut_replies(self) -> None:
-        for flag in self._cut:
-            flag[0] = True
-
-    async def __aenter__(self) -> DroppingProxy:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for w in self._writers:
-            w.close()
-        await asyncio.gather(*self._handlers, return_exceptions=True)
-        await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        self._writers.append(writer)
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.close()
-            return
-        self._writers.append(up_writer)
-        cut = [False]
-        self._cut.append(cut)
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, down: bool) -> None:
-            with contextlib.suppress(OSError, asyncio.IncompleteReadError):
-                while data := await src.read(65536):
-                    if not (down and cut[0]):
-                        dst.write(data)
-                        await dst.drain()
-            dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer, False), pipe(up_reader, writer, True))
