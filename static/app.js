@@ -23,6 +23,7 @@
   var live = null;          // the hx-ws:connect element
   var since = null;         // last seq applied
   var epoch = null;
+  var connection = null;    // hx-ws's connection object (from htmx:ws:after:connection)
   var socket = null;
   var lastHeard = 0;
   var pending = new Map();  // command_id -> {data, form}
@@ -59,10 +60,13 @@
   // Give up on a socket we no longer trust and reconnect now. A plain close() waits for the
   // server's closing handshake, which on a dead connection never comes: Chromium fires "close"
   // only after its 60 s handshake timeout, and hx-ws reconnects only on that event. So fire it
-  // ourselves (1006, as the browser would); hx-ws drops the old socket's listeners and reconnects.
+  // ourselves (1006, as the browser would): hx-ws schedules the reconnect. Then detach the old
+  // socket from the connection, so that its real "close", whenever it comes, is ignored as stale
+  // by hx-ws instead of scheduling a second reconnect.
   function abandon(s) {
     try { s.close(); } catch (e) { /* already closing */ }
     s.dispatchEvent(new CloseEvent("close", { code: 1006, wasClean: false }));
+    if (connection && connection.socket === s) connection.socket = null;
   }
 
   function ownNotesStyle(me, role) {
@@ -110,7 +114,8 @@
   });
 
   document.addEventListener("htmx:ws:after:connection", function (evt) {
-    socket = evt.detail.connection.socket;
+    connection = evt.detail.connection;
+    socket = connection.socket;
     lastHeard = Date.now();
     setConnection("online");
     // Say where we are first; then retry every command not yet acknowledged (same ids:
