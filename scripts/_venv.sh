@@ -6,12 +6,33 @@
 #   pyproject.toml changed since the last install of those extras. The stamp files inside .venv
 #   hold the sha256 of pyproject.toml. An install with extras also satisfies one without.
 
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "need root (or sudo) to run: $*" >&2
+        return 1
+    fi
+}
+
+# Debian's python3 has no venv module until python3-venv is installed.
+venv_package_needed() {
+    [ ! -x .venv/bin/python ] && ! python3 -c 'import ensurepip' >/dev/null 2>&1
+}
+
 ensure_venv() {
     local extras="${1:-}"
     local spec="." stamp=".venv/.samskab-installed"
     if [ -n "$extras" ]; then
         spec=".[$extras]"
         stamp=".venv/.samskab-installed-$extras"
+    fi
+    if venv_package_needed; then
+        echo "installing python3-venv"
+        DEBIAN_FRONTEND=noninteractive as_root apt-get update -q
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q python3-venv
     fi
     if [ ! -x .venv/bin/python ]; then
         echo "creating .venv"
