@@ -35,9 +35,10 @@ def create_app(settings: Settings) -> Starlette:
         db = Database(settings.database_url)
         broker = create_broker(settings.broker_url)
         renderer = LiveRenderer()
+        source = StoreEventSource(db)
         hub = Hub(
             broker,
-            StoreEventSource(db),
+            source,
             renderer,
             replay_limit=settings.replay_limit,
             check_seconds=settings.hub_check_seconds,
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> Starlette:
             db=db,
             service=Service(db, broker),
             hub=hub,
+            source=source,
             renderer=renderer,
             join_limiter=KeyedLimiter(settings.join_rate_per_minute),
         )

@@ -7,18 +7,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.domain.commands import Actor, Role
 from server.i18n import message
 from server.realtime.wire import CommandRequest, WireError, parse_client_message
 from server.render.live import state_json
 from server.service import UnknownWorkshop, new_id
-from server.store import workshops as workshop_rows
 from server.store.db import StoreUnavailable
-from server.store.source import StoreEventSource
+from server.web.identity import Identity, identify
 from server.web.security import origin_allowed
-from server.web.state import runtime, session_facilitator, session_locale, session_participant
-
-MAX_BODY = 64 * 1024
+from server.web.state import runtime, session_locale
 
 
 def _error(
@@ -35,19 +31,13 @@ def _error(
     )
 
 
-async def _actor(request: Request, workshop_id: str) -> tuple[Role, str] | None:
-    rt = runtime(request)
-    async with rt.db.read() as conn:
-        row = await workshop_rows.by_id(conn, workshop_id)
-    if row is None:
-        return None
-    fid = session_facilitator(request.session)
-    if fid is not None and fid == row.facilitator_id:
-        return ("facilitator", fid)
-    pid = session_participant(request.session, workshop_id)
-    if pid is not None:
-        return ("participant", pid)
-    return None
+async def _identity(request: Request, workshop_id: str) -> Identity | Response:
+    found = await identify(request, workshop_id)
+    if not found.workshop_exists:
+        return _error(request, 404, "workshop.not_found")
+    if found.identity is None:
+        return _error(request, 403, "permission.not_in_workshop")
+    return found.identity
 
 
 async def post_command(request: Request) -> Response:
@@ -60,13 +50,13 @@ async def post_command(request: Request) -> Response:
         return _error(request, 403, "api.bad_origin")
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return _error(request, 415, "api.json_only")
-    who = await _actor(request, workshop_id)
-    if who is None:
-        return _error(request, 403, "permission.not_in_workshop")
+    who = await _identity(request, workshop_id)
+    if isinstance(who, Response):
+        return who
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
+        if len(body) > rt.settings.ws_max_message_bytes:
             return _error(request, 413, "wire.too_large")
     try:
         parsed = parse_client_message(body, new_id)
@@ -76,9 +66,7 @@ async def post_command(request: Request) -> Response:
     if not isinstance(parsed, CommandRequest):
         return _error(request, 400, "wire.unknown_type")
     try:
-        result = await rt.service.execute(
-            workshop_id, Actor(who[0], who[1]), parsed.command_id, parsed.command
-        )
+        result = await rt.service.execute(workshop_id, who.actor, parsed.command_id, parsed.command)
     except StoreUnavailable:
         return _error(request, 503, "server.try_again", parsed.command_id)
     except UnknownWorkshop:
@@ -99,10 +87,10 @@ async def post_command(request: Request) -> Response:
 async def get_snapshot(request: Request) -> Response:
     rt = runtime(request)
     workshop_id = request.path_params["workshop_id"][:64]
-    who = await _actor(request, workshop_id)
-    if who is None:
-        return _error(request, 403, "permission.not_in_workshop")
-    snap = await StoreEventSource(rt.db).snapshot(workshop_id)
+    who = await _identity(request, workshop_id)
+    if isinstance(who, Response):
+        return who
+    snap = await rt.source.snapshot(workshop_id)
     if snap is None:
         return _error(request, 404, "workshop.not_found")
     return JSONResponse(
@@ -110,7 +98,7 @@ async def get_snapshot(request: Request) -> Response:
             "type": "snapshot",
             "epoch": snap.position.epoch,
             "seq": snap.position.last_seq,
-            "state": state_json(snap.state, who[0]),
+            "state": state_json(snap.state, who.actor.role),
         }
     )
 

@@ -17,7 +17,6 @@ from server.render.templating import render
 from server.service import new_id
 from server.store import facilitators as facilitator_rows
 from server.store import workshops as workshop_rows
-from server.store.source import StoreEventSource
 from server.web.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from server.web.security import csrf_token, csrf_valid
 from server.web.state import (
@@ -102,7 +101,7 @@ async def workshop_page(request: Request) -> Response:
     row = await _find_by_code(request, code)
     if isinstance(row, Response):
         return row
-    snap = await StoreEventSource(rt.db).snapshot(row.id)
+    snap = await rt.source.snapshot(row.id)
     assert snap is not None
     pid = session_participant(request.session, row.id)
     if pid is None or pid not in snap.state.participants:
@@ -134,7 +133,7 @@ async def join_submit(request: Request) -> Response:
     display_name = form.get("display_name", "")[:200]
     group = form.get("group", "")[:200]
     existing = session_participant(request.session, row.id)
-    snap = await StoreEventSource(rt.db).snapshot(row.id)
+    snap = await rt.source.snapshot(row.id)
     assert snap is not None
     if existing is not None and existing in snap.state.participants:
         result = await rt.service.execute(
@@ -300,7 +299,7 @@ async def facilitator_workshop(request: Request) -> Response:
     row = await _owned_workshop(request)
     if row is None:
         return HTMLResponse(message("workshop.not_found", session_locale(request)), status_code=404)
-    snap = await StoreEventSource(runtime(request).db).snapshot(row.id)
+    snap = await runtime(request).source.snapshot(row.id)
     assert snap is not None
     return page(
         request,

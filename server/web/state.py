@@ -12,6 +12,7 @@ from server.render.live import LiveRenderer
 from server.service import Service
 from server.settings import Settings
 from server.store.db import Database
+from server.store.source import StoreEventSource
 from server.web.security import KeyedLimiter
 
 
@@ -21,6 +22,7 @@ class Runtime:
     db: Database
     service: Service
     hub: Hub
+    source: StoreEventSource  # the hub reads the log through the same object
     renderer: LiveRenderer
     join_limiter: KeyedLimiter
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from server.domain.commands import Actor, Role
 from server.i18n import message
 from server.realtime.client import (
     CLOSE_BAD_ORIGIN,
@@ -18,18 +17,15 @@ from server.realtime.client import (
     Client,
     Viewer,
 )
-from server.realtime.source import Format, PresenceEntry
+from server.realtime.source import Format
 from server.realtime.wire import CommandRequest, Hello, Ping, WireError, parse_client_message
 from server.service import UnknownWorkshop, new_id
-from server.store import workshops as workshop_rows
 from server.store.db import StoreUnavailable
+from server.web.identity import identify
 from server.web.security import TokenBucket, origin_allowed
 from server.web.state import (
-    Runtime,
     runtime,
-    session_facilitator,
     session_locale,
-    session_participant,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,27 +55,6 @@ def error_frame(
     return _dumps(body)
 
 
-async def identify(
-    ws: WebSocket, rt: Runtime, workshop_id: str
-) -> tuple[Role, str, PresenceEntry | None] | None:
-    """Who is this socket, for this workshop? From the signed session cookie only."""
-    async with rt.db.read() as conn:
-        row = await workshop_rows.by_id(conn, workshop_id)
-    if row is None:
-        return None
-    fid = session_facilitator(ws.session)
-    if fid is not None and fid == row.facilitator_id:
-        return ("facilitator", fid, None)
-    pid = session_participant(ws.session, workshop_id)
-    if pid is None:
-        return None
-    snap = await rt.hub.source.snapshot(workshop_id)
-    if snap is None or pid not in snap.state.participants:
-        return None
-    p = snap.state.participants[pid]
-    return ("participant", pid, PresenceEntry(pid, p.display_name, p.group))
-
-
 async def workshop_socket(ws: WebSocket) -> None:
     rt = runtime(ws)
     s = rt.settings
@@ -90,11 +65,10 @@ async def workshop_socket(ws: WebSocket) -> None:
     ):
         await ws.close(CLOSE_BAD_ORIGIN)  # before accept: the handshake is refused with 403
         return
-    who = await identify(ws, rt, workshop_id)
+    who = (await identify(ws, workshop_id)).identity
     if who is None:
         await ws.close(CLOSE_FORBIDDEN)
         return
-    role, actor_id, presence = who
     fmt: Format = "json" if ws.query_params.get("format") == "json" else "html"
     locale = session_locale(ws)
     await ws.accept()
@@ -105,11 +79,11 @@ async def workshop_socket(ws: WebSocket) -> None:
     async def close(code: int) -> None:
         await ws.close(code)
 
-    client = Client(Viewer(role, fmt, locale, presence), send, close, s.ws_send_queue)
+    client = Client(Viewer(who.actor.role, fmt, locale, who.presence), send, close, s.ws_send_queue)
     client.start()
     bucket = TokenBucket(s.ws_rate_per_second, s.ws_rate_burst)
     strikes = 0
-    actor = Actor(role, actor_id)
+    actor = who.actor
     try:
         while not client.closed:
             try:
