@@ -50,7 +50,6 @@ def create_app(settings: Settings) -> Starlette:
             service=Service(db, broker),
             hub=hub,
             source=source,
-            renderer=renderer,
             join_limiter=KeyedLimiter(settings.join_rate_per_minute),
         )
         try:

@@ -40,8 +40,3 @@ def message(code: str, locale: str, **params: object) -> str:
         return text % params if params else text
     except (KeyError, ValueError, TypeError):
         return text
-
-
-def pick_locale(requested: str | None, default: str) -> str:
-    """Danish unless the user chose otherwise (the choice is kept in a cookie)."""
-    return requested if requested in LOCALES else default

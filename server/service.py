@@ -17,7 +17,7 @@ from server.domain.decide import create_workshop as workshop_created_event
 from server.domain.decide import decide
 from server.domain.errors import DomainError
 from server.domain.events import StoredEvent
-from server.domain.workshop import WorkshopState, apply, new_workshop
+from server.domain.workshop import WorkshopState, new_workshop
 from server.realtime.broker import Broker
 from server.realtime.wire import encode_doorbell
 from server.store import log, projections
@@ -179,13 +179,3 @@ class Service:
             logger.warning(
                 "publish failed for workshop %s; hubs will catch up from the log", workshop_id
             )
-
-
-def replay(events: list[StoredEvent]) -> WorkshopState:
-    """The state the whole log describes (for checks that projections match the log)."""
-    from server.domain.events import Event
-
-    state = new_workshop(Event(events[0].type, events[0].data))
-    for e in events[1:]:
-        state = apply(state, Event(e.type, e.data), e.seq)
-    return state

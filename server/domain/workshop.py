@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from server.domain import events as ev
-from server.domain.events import Event
+from server.domain.events import Event, StoredEvent
 
 DEFAULT_GROUPS = ("Politiker", "Borger", "Medarbejder")
 MAX_GROUPS = 12
@@ -113,3 +113,11 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
     if event.type == ev.WORKSHOP_CREATED:
         return new_workshop(event)
     raise ValueError(f"unknown event type {event.type!r}")
+
+
+def replay(log: list[StoredEvent]) -> WorkshopState:
+    """The state a whole log describes; the stored projections must always equal it."""
+    state = new_workshop(Event(log[0].type, log[0].data))
+    for e in log[1:]:
+        state = apply(state, Event(e.type, e.data), e.seq)
+    return state

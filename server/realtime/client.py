@@ -22,8 +22,6 @@ CLOSE_RESYNC = 4001  # fell behind or the log was restored: reconnect and resync
 CLOSE_FORBIDDEN = 4003  # no valid session for this workshop: do not reconnect
 CLOSE_BAD_ORIGIN = 4004  # Origin not allowed
 CLOSE_RATE = 4029  # far over the rate limit
-CLOSE_GOING_AWAY = 1001
-CLOSE_TOO_BIG = 1009
 
 
 @dataclass

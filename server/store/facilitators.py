@@ -51,9 +51,3 @@ async def update_password(conn: AsyncConnection, facilitator_id: str, password_h
         .where(facilitators.c.id == facilitator_id)
         .values(password_hash=password_hash)
     )
-
-
-async def count(conn: AsyncConnection) -> int:
-    return int(
-        (await conn.execute(sa.select(sa.func.count()).select_from(facilitators))).scalar_one()
-    )

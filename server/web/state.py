@@ -8,7 +8,6 @@ from typing import Any
 from starlette.requests import HTTPConnection
 
 from server.realtime.hub import Hub
-from server.render.live import LiveRenderer
 from server.service import Service
 from server.settings import Settings
 from server.store.db import Database
@@ -23,7 +22,6 @@ class Runtime:
     service: Service
     hub: Hub
     source: StoreEventSource  # the hub reads the log through the same object
-    renderer: LiveRenderer
     join_limiter: KeyedLimiter
 
 

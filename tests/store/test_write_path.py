@@ -13,9 +13,9 @@ from alembic.migration import MigrationContext
 
 from server.domain.commands import Actor, AddNote, Command, DeleteNote, JoinWorkshop
 from server.domain.events import Event, StoredEvent
-from server.domain.workshop import apply
+from server.domain.workshop import apply, replay
 from server.realtime.memory_broker import MemoryBroker
-from server.service import Service, new_id, replay
+from server.service import Service, new_id
 from server.store import facilitators, log, projections
 from server.store.db import Database
 from server.store.migrate import upgrade
