@@ -113,7 +113,36 @@ class _PidFile:
             self.path = None
 
 
-class RedisServer:
+class _LoopbackService:
+    """What both servers share: restart in place, and `with` to start and clean up."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class RedisServer(_LoopbackService):
     """A redis-server on 127.0.0.1 with no persistence.
 
     ``start()`` picks a free port the first time and reuses it on every later start.
@@ -210,10 +239,6 @@ class RedisServer:
             proc.kill()
         self._reap()
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
     def close(self) -> None:
         """Stop the server and remove its directory."""
         try:
@@ -248,18 +273,6 @@ class RedisServer:
             self._proc = None
         self._pidfile.remove()
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 def postgres_bindir() -> str:
     """The newest /usr/lib/postgresql/<version>/bin with initdb, else the directory on PATH."""
@@ -280,7 +293,7 @@ def postgres_bindir() -> str:
     return str(Path(initdb).parent)
 
 
-class PostgresServer:
+class PostgresServer(_LoopbackService):
     """A throw-away PostgreSQL cluster on 127.0.0.1, trust authentication, user ``postgres``.
 
     PostgreSQL refuses to run as root, so as root every server command runs through
@@ -421,10 +434,6 @@ class PostgresServer:
         (self.dir / f".s.PGSQL.{self.port}.lock").unlink(missing_ok=True)
         self._forget()
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
     def close(self) -> None:
         """Stop the cluster and remove its directory."""
         try:
@@ -500,15 +509,3 @@ class PostgresServer:
                 + "\n--- server log ---\n"
                 + _log_tail(self.log_path)
             )
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

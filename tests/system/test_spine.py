@@ -6,6 +6,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -36,32 +37,30 @@ async def setup_workshop(base_url: str) -> tuple[Browserless, str, str]:
     return fac, workshop_id, code
 
 
-async def stored_events(database_url: str, workshop_id: str) -> list[tuple[int, str, str | None]]:
+async def query(database_url: str, sql: str, **params: str) -> list[sa.Row[Any]]:
+    """Read the database directly: what was really stored, whatever the clients saw."""
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as conn:
-            rows = await conn.execute(
-                sa.text(
-                    "SELECT seq, type, command_id FROM events WHERE workshop_id = :w ORDER BY seq"
-                ),
-                {"w": workshop_id},
-            )
-            return [(r.seq, r.type, r.command_id) for r in rows]
+            return list(await conn.execute(sa.text(sql), params))
     finally:
         await engine.dispose()
+
+
+async def stored_events(database_url: str, workshop_id: str) -> list[tuple[int, str, str | None]]:
+    rows = await query(
+        database_url,
+        "SELECT seq, type, command_id FROM events WHERE workshop_id = :w ORDER BY seq",
+        w=workshop_id,
+    )
+    return [(r.seq, r.type, r.command_id) for r in rows]
 
 
 async def stored_note_texts(database_url: str, workshop_id: str) -> list[str]:
-    engine = create_async_engine(database_url)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(
-                sa.text("SELECT text FROM notes WHERE workshop_id = :w ORDER BY seq"),
-                {"w": workshop_id},
-            )
-            return [r.text for r in rows]
-    finally:
-        await engine.dispose()
+    rows = await query(
+        database_url, "SELECT text FROM notes WHERE workshop_id = :w ORDER BY seq", w=workshop_id
+    )
+    return [r.text for r in rows]
 
 
 async def test_note_added_on_one_process_reaches_a_participant_on_the_other(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -37,6 +38,12 @@ def login(c: TestClient, password: str = PASSWORD) -> None:
         "/login", data={"csrf": csrf(c, "/login"), "name": FACILITATOR, "password": password}
     )
     assert r.status_code == 200 and "Dine workshops" in r.text
+
+
+def create_workshop(c: TestClient, title: str, groups: str) -> Any:
+    """The facilitator's "create workshop" form, as submitted from the dashboard."""
+    data = {"csrf": csrf(c, "/f"), "title": title, "date": "2026-11-22", "groups": groups}
+    return c.post("/f/workshops", data=data)
 
 
 def test_session_cookie_is_httponly_lax_and_at_most_12_hours(client: TestClient) -> None:
@@ -77,15 +84,7 @@ def test_forms_without_csrf_token_are_refused(client: TestClient) -> None:
 
 def test_facilitator_creates_a_workshop_with_code_link_and_qr(client: TestClient) -> None:
     login(client)
-    r = client.post(
-        "/f/workshops",
-        data={
-            "csrf": csrf(client, "/f"),
-            "title": "Ungepolitik <script>",
-            "date": "2026-11-22",
-            "groups": "Politiker\nBorger\nMedarbejder",
-        },
-    )
+    r = create_workshop(client, "Ungepolitik <script>", "Politiker\nBorger\nMedarbejder")
     assert r.status_code == 200
     assert "Ungepolitik &lt;script&gt;" in r.text and "<script>alert" not in r.text
     code = re.search(r'class="code">([A-Z2-9]{6})<', r.text).group(1)  # type: ignore[union-attr]
@@ -114,15 +113,7 @@ def test_bad_workshop_form_is_answered_with_a_specific_error_and_nothing_created
 
 def test_participant_joins_anonymously_and_rejoining_keeps_the_identity(client: TestClient) -> None:
     login(client)
-    r = client.post(
-        "/f/workshops",
-        data={
-            "csrf": csrf(client, "/f"),
-            "title": "Vision",
-            "date": "2026-11-22",
-            "groups": "Politiker\nBorger",
-        },
-    )
+    r = create_workshop(client, "Vision", "Politiker\nBorger")
     code = re.search(r'class="code">([A-Z2-9]{6})<', r.text).group(1)  # type: ignore[union-attr]
     client.cookies.clear()  # now a participant's browser
     r = client.post("/join", data={"csrf": csrf(client, "/"), "code": code.lower()})
