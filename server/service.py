@@ -90,6 +90,7 @@ class Service:
                     command_id,
                     seq=prior.last_seq,
                     error_code=prior.error_code,
+                    error_params=prior.error_params,
                     replayed=True,
                 )
             state = await projections.load_state(conn, workshop_id)
@@ -101,7 +102,9 @@ class Service:
                     conn,
                     workshop_id,
                     actor.id,
-                    log.CommandOutcome(command_id, accepted=False, error_code=e.code),
+                    log.CommandOutcome(
+                        command_id, accepted=False, error_code=e.code, error_params=dict(e.params)
+                    ),
                     now,
                 )
                 return Result(command_id, error_code=e.code, error_params=dict(e.params))

@@ -21,6 +21,7 @@ class CommandOutcome:
     first_seq: int | None = None
     last_seq: int | None = None
     error_code: str | None = None
+    error_params: dict[str, str | int] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ async def find_command(
         first_seq=row.first_seq,
         last_seq=row.last_seq,
         error_code=row.error_code,
+        error_params=row.error_params,
     )
 
 
@@ -78,6 +80,7 @@ async def record_command(
             first_seq=outcome.first_seq,
             last_seq=outcome.last_seq,
             error_code=outcome.error_code,
+            error_params=outcome.error_params,
             created_at=now,
         )
     )

@@ -59,6 +59,8 @@ commands = sa.Table(
     sa.Column("first_seq", sa.BigInteger, nullable=True),
     sa.Column("last_seq", sa.BigInteger, nullable=True),
     sa.Column("error_code", sa.String(60), nullable=True),
+    # The message's parameters ("at most 500 characters"), so a retry gets the same sentence.
+    sa.Column("error_params", sa.JSON, nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 

@@ -156,3 +156,14 @@ async def test_a_failed_transaction_leaves_no_gap_and_no_half_write(
         texts = [row.text for row in await conn.execute(sa.text("SELECT text FROM notes"))]
         pos = await log.position(conn, wid)
     assert texts == ["gemt"] and pos is not None and pos.last_seq == 3
+
+
+async def test_a_retried_rejection_keeps_its_message_parameters(service: Service) -> None:
+    wid = await new_workshop(service)
+    await join(service, wid, "p1")
+    actor = Actor("participant", "p1")
+    first = await service.execute(wid, actor, "cmd-long-0001", AddNote(new_id(), "x" * 501))
+    again = await service.execute(wid, actor, "cmd-long-0001", AddNote(new_id(), "x" * 501))
+    assert first.error_code == again.error_code == "note.too_long"
+    assert first.error_params == again.error_params == {"max": 500}
+    assert again.replayed
