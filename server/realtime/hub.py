@@ -167,6 +167,17 @@ class Hub:
         if not room.clients:
             room.idle_since = time.monotonic()
 
+    def participant_changed(self, workshop_id: str, entry: PresenceEntry) -> None:
+        """A participant renamed themselves or changed group: every socket of theirs says so."""
+        room = self.rooms.get(workshop_id)
+        if room is None:
+            return
+        for c in room.clients:
+            p = c.viewer.presence
+            if p is not None and p.participant_id == entry.participant_id:
+                c.viewer.presence = entry
+        self._wake(room, _PRESENCE_CHANGED)
+
     def online(self, workshop_id: str) -> list[PresenceEntry]:
         room = self.rooms.get(workshop_id)
         return [] if room is None else self._merged_presence(room)

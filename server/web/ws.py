@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from server.domain.commands import UpdateParticipant
 from server.i18n import message
 from server.realtime.client import (
     CLOSE_BAD_ORIGIN,
@@ -17,16 +18,14 @@ from server.realtime.client import (
     Client,
     Viewer,
 )
-from server.realtime.source import Format
+from server.realtime.source import Format, PresenceEntry
 from server.realtime.wire import CommandRequest, Hello, Ping, WireError, parse_client_message
 from server.service import UnknownWorkshop, new_id
+from server.store import participants
 from server.store.db import StoreUnavailable
 from server.web.identity import identify
 from server.web.security import TokenBucket, origin_allowed
-from server.web.state import (
-    runtime,
-    session_locale,
-)
+from server.web.state import Runtime, runtime, session_locale
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +134,8 @@ async def workshop_socket(ws: WebSocket) -> None:
             except UnknownWorkshop:
                 client.evict(CLOSE_FORBIDDEN)
                 break
+            if result.ok and isinstance(parsed.command, UpdateParticipant):
+                await _refresh_presence(rt, workshop_id, actor.id)
             if result.ok:
                 client.offer(
                     _dumps({"type": "ack", "command_id": result.command_id, "seq": result.seq})
@@ -149,6 +150,13 @@ async def workshop_socket(ws: WebSocket) -> None:
     finally:
         await rt.hub.detach(client, workshop_id)
         await client.stop()
+
+
+async def _refresh_presence(rt: Runtime, workshop_id: str, participant_id: str) -> None:
+    async with rt.db.read() as conn:
+        p = await participants.find(conn, workshop_id, participant_id)
+    if p is not None:
+        rt.hub.participant_changed(workshop_id, PresenceEntry(p.id, p.display_name, p.group))
 
 
 def _command_id_of(raw: str | bytes) -> str | None:

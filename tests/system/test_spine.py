@@ -81,6 +81,12 @@ async def test_note_added_on_one_process_reaches_a_participant_on_the_other(
         added = [e for e in cb.events if e["type"] == "note.added"]
         assert added[-1]["data"]["author_name"] == "Mette"
         assert added[-1]["seq"] == ack["seq"]
+        # Deleting one's own note is live too, the other way round.
+        note_id = added[-1]["data"]["note_id"]
+        cid = await ca.command("note.delete", note_id=note_id)
+        assert (await ca.wait_reply(cid))["type"] == "ack"
+        await cb.wait_for(lambda c: c.note_texts() == [])
+        assert cb.events[-1]["type"] == "note.deleted"
         await ca.close()
         await cb.close()
     await fac.aclose()
@@ -259,6 +265,37 @@ async def test_facilitator_sees_who_is_online_by_group_across_processes(cluster:
         await watch.wait_for(
             lambda c: (p := presence(c)) is not None and p["online"] == 1, timeout=15
         )
+        # Renaming oneself shows at once in the facilitator's list, without reconnecting.
+        cid = await c1.command("participant.update", display_name="Mette F.", group="Borger")
+        assert (await c1.wait_reply(cid))["type"] == "ack"
+
+        def renamed(c: LiveClient) -> bool:
+            p = presence(c)
+            return p is not None and [
+                (q["display_name"], q["group"])
+                for q in p["participants"]  # type: ignore[attr-defined]
+            ] == [("Mette F.", "Borger")]
+
+        await watch.wait_for(renamed, timeout=15)
         await c1.close()
         await watch.close()
     await fac.aclose()
+
+
+async def test_healthz_says_503_while_redis_is_down(
+    cluster: Cluster, redis_server: RedisServer
+) -> None:
+    async with people(cluster.a.url) as (s,):
+        assert (await s.http.get("/healthz")).status_code == 200
+        redis_server.stop()
+        try:
+            r = await s.http.get("/healthz")
+            assert r.status_code == 503
+            assert r.json()["broker"] == "down" and r.json()["database"] == "ok"
+        finally:
+            redis_server.start()
+        for _ in range(50):
+            if (await s.http.get("/healthz")).status_code == 200:
+                break
+            await asyncio.sleep(0.2)
+        assert (await s.http.get("/healthz")).status_code == 200
