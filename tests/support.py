@@ -63,8 +63,15 @@ def create_facilitator(
 class ServerProcess:
     """`python -m server serve` on a free port, as a user would start it."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_dir: Path,
+        port: int | None = None,
+        extra_args: tuple[str, ...] = (),
+    ) -> None:
         self.env = env
+        self.extra_args = extra_args
         self.port = port or free_port()
         self.log_path = log_dir / f"server-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -90,6 +97,7 @@ class ServerProcess:
                 str(self.port),
                 "--log-level",
                 "warning",
+                *self.extra_args,
             ],
             env=self.env,
             cwd=ROOT,

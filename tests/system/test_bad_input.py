@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -168,4 +169,34 @@ async def test_json_api_validates_like_the_socket(single: ServerProcess) -> None
         "broker_kind": "memory",
     }
     for s in (fac, p, q, stranger):
+        await s.aclose()
+
+
+async def test_a_flood_is_rate_limited_per_connection_and_the_socket_survives(
+    single: ServerProcess,
+) -> None:
+    fac = Browserless(single.url)
+    await fac.login()
+    wid, code = await fac.create_workshop()
+    p = Browserless(single.url)
+    await p.join(code, "Hurtig", "Borger")
+    c = await LiveClient.connect(single.ws_url, wid, p)
+    await c.wait_for(lambda c: c.seq is not None)
+    # The client offered per-message deflate (websockets does by default); the server declines it.
+    assert c.conn.response is not None
+    assert "Sec-WebSocket-Extensions" not in c.conn.response.headers
+    ids = [await c.command("note.add", text=f"flood {i}") for i in range(80)]
+    replies = [await c.wait_reply(cid, timeout=20) for cid in ids]
+    limited = [r for r in replies if r["type"] == "error"]
+    acked = [r for r in replies if r["type"] == "ack"]
+    assert limited and acked, "a burst of 80 passes the burst allowance of 40 but not all of it"
+    assert {r["code"] for r in limited} == {"wire.rate_limited"}
+    snap = (await p.http.get(f"/api/workshops/{wid}/snapshot")).json()
+    assert len(snap["state"]["boards"][0]["notes"]) == len(acked)
+    await asyncio.sleep(1.0)
+    cid = await c.command("note.add", text="efter pausen")
+    assert (await c.wait_reply(cid))["type"] == "ack"
+    assert c.closed_code is None
+    await c.close()
+    for s in (fac, p):
         await s.aclose()

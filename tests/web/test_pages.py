@@ -159,3 +159,13 @@ def test_healthz_reports_a_broken_database_as_503(tmp_path: object) -> None:
     with TestClient(create_app(settings)) as c:
         r = c.get("/healthz")
     assert r.status_code == 503 and r.json()["database"] == "down" and r.json()["broker"] == "ok"
+
+
+def test_behind_https_the_session_cookie_is_secure(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    settings = Settings.from_env(
+        {"DATABASE_URL": sqlite_url, "SECRET_KEY": SECRET, "SECURE_COOKIES": "true"}
+    )
+    with TestClient(create_app(settings), base_url="https://testserver") as c:
+        cookie = c.get("/login").headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
