@@ -66,6 +66,9 @@ async def workshop_socket(ws: WebSocket) -> None:
         return
     who = (await identify(ws, workshop_id)).identity
     if who is None:
+        # Accept, then close with our code: a refused handshake looks like a network drop (1006)
+        # to the browser, which would retry forever instead of telling the user to rejoin.
+        await ws.accept()
         await ws.close(CLOSE_FORBIDDEN)
         return
     fmt: Format = "json" if ws.query_params.get("format") == "json" else "html"
