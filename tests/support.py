@@ -13,7 +13,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -292,3 +293,21 @@ class LiveClient:
         await self.conn.close()
         with contextlib.suppress(Exception):
             await self._reader
+
+
+@asynccontextmanager
+async def people(*base_urls: str) -> AsyncIterator[list[Browserless]]:
+    sessions = [Browserless(u) for u in base_urls]
+    try:
+        yield sessions
+    finally:
+        for s in sessions:
+            await s.aclose()
+
+
+async def setup_workshop(base_url: str) -> tuple[Browserless, str, str]:
+    fac = Browserless(base_url)
+    r = await fac.login()
+    assert r.status_code == 200
+    workshop_id, code = await fac.create_workshop()
+    return fac, workshop_id, code

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.support import Browserless, LiveClient, ServerProcess
+from tests.support import Browserless, LiveClient, ServerProcess, setup_workshop
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(120)]
 
@@ -55,9 +55,7 @@ BAD_FRAMES: list[tuple[str, str]] = [
 async def test_each_bad_frame_gets_a_specific_error_and_changes_nothing(
     single: ServerProcess,
 ) -> None:
-    fac = Browserless(single.url)
-    await fac.login()
-    wid, code = await fac.create_workshop()
+    fac, wid, code = await setup_workshop(single.url)
     other_wid, _ = await fac.create_workshop(title="En anden workshop")
     mallory, alice = Browserless(single.url), Browserless(single.url)
     await mallory.join(code, "Mallory", "Borger")
@@ -105,12 +103,10 @@ async def test_each_bad_frame_gets_a_specific_error_and_changes_nothing(
         await s.aclose()
 
 
-async def test_foreign_origin_and_missing_session_are_refused_at_the_handshake(
+async def test_foreign_origin_is_refused_and_a_missing_session_shut_out(
     single: ServerProcess,
 ) -> None:
-    fac = Browserless(single.url)
-    await fac.login()
-    wid, code = await fac.create_workshop()
+    fac, wid, code = await setup_workshop(single.url)
     p = Browserless(single.url)
     await p.join(code, "", "Borger")
     with pytest.raises(websockets.InvalidStatus) as err:
@@ -132,9 +128,7 @@ async def test_foreign_origin_and_missing_session_are_refused_at_the_handshake(
 
 
 async def test_json_api_validates_like_the_socket(single: ServerProcess) -> None:
-    fac = Browserless(single.url)
-    await fac.login()
-    wid, code = await fac.create_workshop()
+    fac, wid, code = await setup_workshop(single.url)
     p = Browserless(single.url)
     await p.join(code, "Bo", "Borger")
     url = f"/api/workshops/{wid}/commands"
@@ -178,9 +172,7 @@ async def test_json_api_validates_like_the_socket(single: ServerProcess) -> None
 async def test_a_flood_is_rate_limited_per_connection_and_the_socket_survives(
     single: ServerProcess,
 ) -> None:
-    fac = Browserless(single.url)
-    await fac.login()
-    wid, code = await fac.create_workshop()
+    fac, wid, code = await setup_workshop(single.url)
     p = Browserless(single.url)
     await p.join(code, "Hurtig", "Borger")
     c = await LiveClient.connect(single.ws_url, wid, p)

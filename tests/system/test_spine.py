@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -13,28 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.services import RedisServer
-from tests.support import Browserless, LiveClient
+from tests.support import LiveClient, people, setup_workshop
 from tests.system.conftest import Cluster
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(180)]
-
-
-@asynccontextmanager
-async def people(*base_urls: str) -> AsyncIterator[list[Browserless]]:
-    sessions = [Browserless(u) for u in base_urls]
-    try:
-        yield sessions
-    finally:
-        for s in sessions:
-            await s.aclose()
-
-
-async def setup_workshop(base_url: str) -> tuple[Browserless, str, str]:
-    fac = Browserless(base_url)
-    r = await fac.login()
-    assert r.status_code == 200
-    workshop_id, code = await fac.create_workshop()
-    return fac, workshop_id, code
 
 
 async def query(database_url: str, sql: str, **params: str) -> list[sa.Row[Any]]:

@@ -15,6 +15,7 @@ from tests.support import (
     ServerProcess,
     create_facilitator,
     server_env,
+    setup_workshop,
 )
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(120)]
@@ -38,9 +39,7 @@ async def test_two_workers_on_redis_and_postgres_fan_out_to_every_client(
         assert server.proc is not None
         workers = [p for p in children(server.proc.pid) if Path(f"/proc/{p}/cmdline").exists()]
         assert len(workers) >= 2, workers  # the kernel spreads connections over them
-        fac = Browserless(server.url)
-        await fac.login()
-        wid, code = await fac.create_workshop()
+        fac, wid, code = await setup_workshop(server.url)
         people = [Browserless(server.url) for _ in range(8)]
         clients = []
         for i, p in enumerate(people):
