@@ -20,7 +20,7 @@ from server.service import Service
 from server.settings import Settings
 from server.store.db import Database
 from server.store.source import StoreEventSource
-from server.web import api, pages, ws
+from server.web import api, facilitator, forms, join, ws
 from server.web.security import KeyedLimiter, SecurityHeaders
 from server.web.state import Runtime
 
@@ -59,19 +59,19 @@ def create_app(settings: Settings) -> Starlette:
             await db.dispose()
 
     routes = [
-        Route("/", pages.home, methods=["GET"]),
-        Route("/join", pages.join_code, methods=["POST"]),
-        Route("/language", pages.set_language, methods=["POST"]),
-        Route("/login", pages.login_form, methods=["GET"]),
-        Route("/login", pages.login_submit, methods=["POST"]),
-        Route("/logout", pages.logout, methods=["POST"]),
-        Route("/w/{code}", pages.workshop_page, methods=["GET"], name="workshop_page"),
-        Route("/w/{code}/join", pages.join_submit, methods=["POST"]),
-        Route("/w/{code}/leave", pages.leave, methods=["POST"]),
-        Route("/f", pages.dashboard, methods=["GET"]),
-        Route("/f/workshops", pages.create_workshop, methods=["POST"]),
-        Route("/f/workshops/{workshop_id}", pages.facilitator_workshop, methods=["GET"]),
-        Route("/f/workshops/{workshop_id}/qr.svg", pages.workshop_qr, methods=["GET"]),
+        Route("/", join.home, methods=["GET"]),
+        Route("/join", join.join_code, methods=["POST"]),
+        Route("/language", forms.set_language, methods=["POST"]),
+        Route("/login", facilitator.login_form, methods=["GET"]),
+        Route("/login", facilitator.login_submit, methods=["POST"]),
+        Route("/logout", facilitator.logout, methods=["POST"]),
+        Route("/w/{code}", join.workshop_page, methods=["GET"], name="workshop_page"),
+        Route("/w/{code}/join", join.join_submit, methods=["POST"]),
+        Route("/w/{code}/leave", join.leave, methods=["POST"]),
+        Route("/f", facilitator.dashboard, methods=["GET"]),
+        Route("/f/workshops", facilitator.create_workshop, methods=["POST"]),
+        Route("/f/workshops/{workshop_id}", facilitator.facilitator_workshop, methods=["GET"]),
+        Route("/f/workshops/{workshop_id}/qr.svg", facilitator.workshop_qr, methods=["GET"]),
         Route("/api/workshops/{workshop_id}/commands", api.post_command, methods=["POST"]),
         Route("/api/workshops/{workshop_id}/snapshot", api.get_snapshot, methods=["GET"]),
         Route("/healthz", api.healthz, methods=["GET"]),
