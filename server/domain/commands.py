@@ -30,10 +30,92 @@ class UpdateParticipant:
 
 
 @dataclass(frozen=True)
+class KickParticipant:
+    participant_id: str
+
+
+@dataclass(frozen=True)
+class CreateBoard:
+    board_id: str
+    title: str
+    template: str
+    column_ids: tuple[str, ...]
+    column_titles: tuple[str, ...]  # the template's columns, titled in the facilitator's language
+
+
+@dataclass(frozen=True)
+class RenameBoard:
+    board_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ChangeBoardSettings:
+    """None leaves a setting as it is."""
+
+    board_id: str
+    show_authors: bool | None = None
+    open_moves: bool | None = None
+    locked: bool | None = None
+
+
+@dataclass(frozen=True)
+class StartPrivateWriting:
+    board_id: str
+
+
+@dataclass(frozen=True)
+class RevealBoard:
+    board_id: str
+
+
+@dataclass(frozen=True)
+class ShowBoard:
+    """Bring everyone (and the room screen) to this board."""
+
+    board_id: str
+
+
+@dataclass(frozen=True)
+class AddColumn:
+    board_id: str
+    column_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RenameColumn:
+    column_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class MoveColumn:
+    column_id: str
+    index: int
+
+
+@dataclass(frozen=True)
+class RemoveColumn:
+    column_id: str
+    move_notes_to: str
+
+
+@dataclass(frozen=True)
 class AddNote:
     note_id: str
     text: str
     board_id: str | None = None
+    column_id: str | None = None
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class EditNote:
+    note_id: str
+    version: int  # the version the editor started from
+    text: str | None = None
+    color: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,4 +123,93 @@ class DeleteNote:
     note_id: str
 
 
-Command = JoinWorkshop | UpdateParticipant | AddNote | DeleteNote
+@dataclass(frozen=True)
+class HideNote:
+    note_id: str
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class MoveNote:
+    note_id: str
+    column_id: str
+    index: int  # place among the notes of the target container, 0 = first
+    cluster_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TurnNoteAround:
+    note_id: str
+    new_note_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MergeNotes:
+    note_id: str  # merged away
+    into_id: str  # kept, with both texts
+
+
+@dataclass(frozen=True)
+class ReactToNote:
+    note_id: str  # toggles the actor's +1
+
+
+@dataclass(frozen=True)
+class AddComment:
+    note_id: str
+    comment_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DeleteComment:
+    comment_id: str
+
+
+@dataclass(frozen=True)
+class AddCluster:
+    column_id: str
+    cluster_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RenameCluster:
+    cluster_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RemoveCluster:
+    cluster_id: str  # its notes stay in the column
+
+
+Command = (
+    JoinWorkshop
+    | UpdateParticipant
+    | KickParticipant
+    | CreateBoard
+    | RenameBoard
+    | ChangeBoardSettings
+    | StartPrivateWriting
+    | RevealBoard
+    | ShowBoard
+    | AddColumn
+    | RenameColumn
+    | MoveColumn
+    | RemoveColumn
+    | AddNote
+    | EditNote
+    | DeleteNote
+    | HideNote
+    | MoveNote
+    | TurnNoteAround
+    | MergeNotes
+    | ReactToNote
+    | AddComment
+    | DeleteComment
+    | AddCluster
+    | RenameCluster
+    | RemoveCluster
+)

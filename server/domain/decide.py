@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
+from server.domain import board_rules as rules
 from server.domain import events as ev
 from server.domain.commands import (
     Actor,
+    AddCluster,
+    AddColumn,
+    AddComment,
     AddNote,
+    ChangeBoardSettings,
     Command,
+    CreateBoard,
+    DeleteComment,
     DeleteNote,
+    EditNote,
+    HideNote,
     JoinWorkshop,
+    KickParticipant,
+    MergeNotes,
+    MoveColumn,
+    MoveNote,
+    ReactToNote,
+    RemoveCluster,
+    RemoveColumn,
+    RenameBoard,
+    RenameCluster,
+    RenameColumn,
+    RevealBoard,
+    ShowBoard,
+    StartPrivateWriting,
+    TurnNoteAround,
     UpdateParticipant,
 )
 from server.domain.errors import DomainError
@@ -20,7 +45,6 @@ from server.domain.workshop import (
     MAX_GROUP_LENGTH,
     MAX_GROUPS,
     MAX_NAME_LENGTH,
-    MAX_NOTE_LENGTH,
     MAX_TITLE_LENGTH,
     Participant,
     WorkshopState,
@@ -60,6 +84,8 @@ def _participant(state: WorkshopState, actor: Actor) -> Participant:
     p = state.participants.get(actor.id)
     if p is None:
         raise DomainError("participant.unknown")
+    if p.kicked:
+        raise DomainError("participant.kicked")
     return p
 
 
@@ -69,72 +95,87 @@ def _check_group(state: WorkshopState, group: str) -> str:
     return group
 
 
+def _join(state: WorkshopState, actor: Actor, command: JoinWorkshop) -> list[Event]:
+    existing = state.participants.get(command.participant_id)
+    if existing is not None:
+        raise DomainError(
+            "participant.kicked" if existing.kicked else "participant.already_joined"
+        )
+    return [
+        Event(
+            ev.PARTICIPANT_JOINED,
+            {
+                "participant_id": command.participant_id,
+                "display_name": clean_display_name(command.display_name),
+                "group": _check_group(state, command.group),
+            },
+        )
+    ]
+
+
+def _update_participant(
+    state: WorkshopState, actor: Actor, command: UpdateParticipant
+) -> list[Event]:
+    p = _participant(state, actor)
+    return [
+        Event(
+            ev.PARTICIPANT_RENAMED,
+            {
+                "participant_id": p.id,
+                "display_name": clean_display_name(command.display_name),
+                "group": _check_group(state, command.group),
+            },
+        )
+    ]
+
+
+def _kick(state: WorkshopState, actor: Actor, command: KickParticipant) -> list[Event]:
+    if actor.role != "facilitator":
+        raise DomainError("permission.facilitators_only")
+    p = state.participants.get(command.participant_id)
+    if p is None:
+        raise DomainError("participant.unknown")
+    if p.kicked:
+        raise DomainError("participant.kicked")
+    return [Event(ev.PARTICIPANT_KICKED, {"participant_id": p.id})]
+
+
+_RULES: dict[type, Callable[[WorkshopState, Actor, Any], list[Event]]] = {
+    JoinWorkshop: _join,
+    UpdateParticipant: _update_participant,
+    KickParticipant: _kick,
+    CreateBoard: rules.create_board,
+    RenameBoard: rules.rename_board,
+    ChangeBoardSettings: rules.change_board_settings,
+    StartPrivateWriting: rules.start_private_writing,
+    RevealBoard: rules.reveal_board,
+    ShowBoard: rules.show_board,
+    AddColumn: rules.add_column,
+    RenameColumn: rules.rename_column,
+    MoveColumn: rules.move_column,
+    RemoveColumn: rules.remove_column,
+    AddNote: rules.add_note,
+    EditNote: rules.edit_note,
+    DeleteNote: rules.delete_note,
+    HideNote: rules.hide_note,
+    MoveNote: rules.move_note,
+    TurnNoteAround: rules.turn_note_around,
+    MergeNotes: rules.merge_notes,
+    ReactToNote: rules.react_to_note,
+    AddComment: rules.add_comment,
+    DeleteComment: rules.delete_comment,
+    AddCluster: rules.add_cluster,
+    RenameCluster: rules.rename_cluster,
+    RemoveCluster: rules.remove_cluster,
+}
+
+
 def decide(state: WorkshopState, actor: Actor, command: Command) -> list[Event]:
     """Return the events `command` causes, or raise DomainError; never mutates."""
-    if isinstance(command, JoinWorkshop):
-        if command.participant_id in state.participants:
-            raise DomainError("participant.already_joined")
-        return [
-            Event(
-                ev.PARTICIPANT_JOINED,
-                {
-                    "participant_id": command.participant_id,
-                    "display_name": clean_display_name(command.display_name),
-                    "group": _check_group(state, command.group),
-                },
-            )
-        ]
-    if isinstance(command, UpdateParticipant):
-        p = _participant(state, actor)
-        return [
-            Event(
-                ev.PARTICIPANT_RENAMED,
-                {
-                    "participant_id": p.id,
-                    "display_name": clean_display_name(command.display_name),
-                    "group": _check_group(state, command.group),
-                },
-            )
-        ]
-    if isinstance(command, AddNote):
-        if actor.role == "screen":
-            raise DomainError("permission.read_only")
-        board_id = command.board_id or state.main_board.id
-        if board_id not in state.boards:
-            raise DomainError("board.unknown")
-        if command.note_id in state.notes:
-            raise DomainError("note.exists")
-        if actor.role == "participant":
-            author = _participant(state, actor)
-            author_id, author_name = author.id, author.display_name
-        else:
-            author_id, author_name = actor.id, None
-        text = clean_text(command.text, field="note", max_length=MAX_NOTE_LENGTH, multiline=True)
-        return [
-            Event(
-                ev.NOTE_ADDED,
-                {
-                    "note_id": command.note_id,
-                    "board_id": board_id,
-                    "author_id": author_id,
-                    "author_name": author_name,
-                    "author_role": actor.role,
-                    "text": text,
-                },
-            )
-        ]
-    if isinstance(command, DeleteNote):
-        note = state.notes.get(command.note_id)
-        if note is None:
-            raise DomainError("note.unknown")
-        if actor.role == "participant":
-            _participant(state, actor)
-            if note.author_id != actor.id:
-                raise DomainError("note.not_yours")
-        elif actor.role != "facilitator":
-            raise DomainError("permission.read_only")
-        return [Event(ev.NOTE_DELETED, {"note_id": note.id, "board_id": note.board_id})]
-    raise DomainError("command.unknown")
+    rule = _RULES.get(type(command))
+    if rule is None:
+        raise DomainError("command.unknown")
+    return rule(state, actor, command)
 
 
 def create_workshop(
@@ -147,14 +188,19 @@ def create_workshop(
     groups: list[str],
     board_title: str,
     facilitator_id: str,
+    column_id: str | None = None,
+    column_title: str | None = None,
 ) -> Event:
-    """The first event of every workshop's log."""
+    """The first event of every workshop's log; it also sets up the first (blank) board."""
     return Event(
         ev.WORKSHOP_CREATED,
         {
             "workshop_id": workshop_id,
             "board_id": board_id,
             "board_title": board_title,
+            "column_id": column_id or board_id,
+            "column_title": column_title or board_title,
+            "template": "blank",
             "join_code": join_code,
             "title": clean_title(title),
             "date": clean_date(date),

@@ -12,13 +12,55 @@ PARTICIPANT_JOINED = "participant.joined"
 PARTICIPANT_RENAMED = "participant.renamed"
 NOTE_ADDED = "note.added"
 NOTE_DELETED = "note.deleted"
+PARTICIPANT_KICKED = "participant.kicked"
+BOARD_CREATED = "board.created"
+BOARD_RENAMED = "board.renamed"
+BOARD_SETTINGS_CHANGED = "board.settings_changed"
+BOARD_PRIVATE_STARTED = "board.private_started"
+BOARD_REVEALED = "board.revealed"
+BOARD_SHOWN = "board.shown"
+COLUMN_ADDED = "column.added"
+COLUMN_RENAMED = "column.renamed"
+COLUMN_MOVED = "column.moved"
+COLUMN_REMOVED = "column.removed"
+NOTE_EDITED = "note.edited"
+NOTE_HIDDEN = "note.hidden"
+NOTE_MOVED = "note.moved"
+NOTE_MERGED = "note.merged"
+NOTE_REACTED = "note.reacted"
+COMMENT_ADDED = "comment.added"
+COMMENT_DELETED = "comment.deleted"
+CLUSTER_ADDED = "cluster.added"
+CLUSTER_RENAMED = "cluster.renamed"
+CLUSTER_REMOVED = "cluster.removed"
 
 EVENT_TYPES = (
     WORKSHOP_CREATED,
     PARTICIPANT_JOINED,
     PARTICIPANT_RENAMED,
+    PARTICIPANT_KICKED,
     NOTE_ADDED,
     NOTE_DELETED,
+    BOARD_CREATED,
+    BOARD_RENAMED,
+    BOARD_SETTINGS_CHANGED,
+    BOARD_PRIVATE_STARTED,
+    BOARD_REVEALED,
+    BOARD_SHOWN,
+    COLUMN_ADDED,
+    COLUMN_RENAMED,
+    COLUMN_MOVED,
+    COLUMN_REMOVED,
+    NOTE_EDITED,
+    NOTE_HIDDEN,
+    NOTE_MOVED,
+    NOTE_MERGED,
+    NOTE_REACTED,
+    COMMENT_ADDED,
+    COMMENT_DELETED,
+    CLUSTER_ADDED,
+    CLUSTER_RENAMED,
+    CLUSTER_REMOVED,
 )
 
 SCHEMA_VERSION = 1

@@ -8,7 +8,16 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from server.domain import events as ev
-from server.domain.events import Event, StoredEvent
+from server.domain.boards import (
+    DEFAULT_COLOR,
+    Board,
+    Cluster,
+    Column,
+    Comment,
+    Note,
+    order_key,
+)
+from server.domain.events import JSON, Event, StoredEvent
 
 DEFAULT_GROUPS = ("Politiker", "Borger", "Medarbejder")
 MAX_GROUPS = 12
@@ -23,22 +32,7 @@ class Participant:
     id: str
     display_name: str | None  # None: joined as "anonym"
     group: str
-
-
-@dataclass(frozen=True)
-class Note:
-    id: str
-    board_id: str
-    author_id: str
-    author_name: str | None
-    text: str
-    seq: int  # the seq of the event that added it; orders the board
-
-
-@dataclass(frozen=True)
-class Board:
-    id: str
-    title: str
+    kicked: bool = False  # removed by the facilitator: cannot act or reconnect
 
 
 @dataclass(frozen=True)
@@ -51,15 +45,64 @@ class WorkshopState:
     boards: Mapping[str, Board] = field(default_factory=lambda: MappingProxyType({}))
     participants: Mapping[str, Participant] = field(default_factory=lambda: MappingProxyType({}))
     notes: Mapping[str, Note] = field(default_factory=lambda: MappingProxyType({}))
+    clusters: Mapping[str, Cluster] = field(default_factory=lambda: MappingProxyType({}))
+    comments: Mapping[str, Comment] = field(default_factory=lambda: MappingProxyType({}))
+    current_board_id: str | None = None  # where the facilitator brought everyone
 
     @property
     def main_board(self) -> Board:
-        return next(iter(self.boards.values()))
+        return self.boards_in_order()[0]
+
+    @property
+    def current_board(self) -> Board:
+        b = self.boards.get(self.current_board_id or "")
+        return b if b is not None else self.main_board
+
+    def boards_in_order(self) -> list[Board]:
+        return sorted(self.boards.values(), key=lambda b: (b.position, b.id))
 
     def notes_on(self, board_id: str) -> list[Note]:
+        """Every note on a board: column by column, then clustered before loose, in order."""
+        board = self.boards.get(board_id)
+        if board is None:
+            return []
+        out: list[Note] = []
+        for col in board.columns:
+            for cl in self.clusters_in(col.id):
+                out.extend(self.notes_in(col.id, cl.id))
+            out.extend(self.notes_in(col.id, None))
+        return out
+
+    def notes_in(self, column_id: str, cluster_id: str | None) -> list[Note]:
+        """The notes of one container (a column's loose notes, or one cluster), in order."""
         return sorted(
-            (n for n in self.notes.values() if n.board_id == board_id), key=lambda n: n.seq
+            (n for n in self.notes.values() if n.column_id == column_id and n.cluster_id == cluster_id),
+            key=order_key,
         )
+
+    def clusters_in(self, column_id: str) -> list[Cluster]:
+        return sorted(
+            (c for c in self.clusters.values() if c.column_id == column_id), key=lambda c: c.seq
+        )
+
+    def comments_on(self, note_id: str) -> list[Comment]:
+        return sorted((c for c in self.comments.values() if c.note_id == note_id), key=lambda c: c.seq)
+
+    def board_of_column(self, column_id: str) -> Board | None:
+        return next((b for b in self.boards.values() if b.column(column_id) is not None), None)
+
+    def group_label(self, participant_id: str) -> str:
+        """"Borger 3": the participant's group and their place among its members, by join order."""
+        p = self.participants.get(participant_id)
+        if p is None:
+            return ""
+        n = 0
+        for q in self.participants.values():
+            if q.group == p.group:
+                n += 1
+            if q.id == participant_id:
+                break
+        return f"{p.group} {n}"
 
 
 V = TypeVar("V")
@@ -74,10 +117,23 @@ def _with(mapping: Mapping[str, V], key: str, value: V | None) -> Mapping[str, V
     return MappingProxyType(d)
 
 
+def _first_board(d: JSON) -> Board:
+    """The board every workshop starts with. Logs written before columns existed name no
+    column: it then takes the board's id and title, as migration 0003 did for stored rows."""
+    column = Column(d.get("column_id") or d["board_id"], d.get("column_title") or d["board_title"])
+    return Board(
+        id=d["board_id"],
+        title=d["board_title"],
+        template=d.get("template", "blank"),
+        columns=(column,),
+        position=0,
+    )
+
+
 def new_workshop(event: Event) -> WorkshopState:
     """The state right after `workshop.created`."""
     d = event.data
-    board = Board(id=d["board_id"], title=d["board_title"])
+    board = _first_board(d)
     return WorkshopState(
         id=d["workshop_id"],
         title=d["title"],
@@ -88,31 +144,212 @@ def new_workshop(event: Event) -> WorkshopState:
     )
 
 
-def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
-    """Return the state after one event; the log replayed through this is the state."""
-    d = event.data
-    if event.type == ev.PARTICIPANT_JOINED:
-        p = Participant(id=d["participant_id"], display_name=d["display_name"], group=d["group"])
-        return replace(state, participants=_with(state.participants, p.id, p))
-    if event.type == ev.PARTICIPANT_RENAMED:
-        old = state.participants[d["participant_id"]]
-        p = replace(old, display_name=d["display_name"], group=d["group"])
-        return replace(state, participants=_with(state.participants, p.id, p))
-    if event.type == ev.NOTE_ADDED:
+def _set_board(state: WorkshopState, board: Board) -> WorkshopState:
+    return replace(state, boards=_with(state.boards, board.id, board))
+
+
+def _set_note(state: WorkshopState, note: Note) -> WorkshopState:
+    return replace(state, notes=_with(state.notes, note.id, note))
+
+
+def _renumber(
+    state: WorkshopState, order: list[str], column_id: str, cluster_id: str | None
+) -> WorkshopState:
+    """Put the listed notes into one container in exactly this order."""
+    notes = dict(state.notes)
+    for i, note_id in enumerate(order):
+        n = notes.get(note_id)
+        if n is not None:
+            notes[note_id] = replace(n, column_id=column_id, cluster_id=cluster_id, position=i)
+    return replace(state, notes=MappingProxyType(notes))
+
+
+def next_position(state: WorkshopState, column_id: str, cluster_id: str | None) -> int:
+    inside = state.notes_in(column_id, cluster_id)
+    return inside[-1].position + 1 if inside else 0
+
+
+def _drop_note(state: WorkshopState, note_id: str) -> WorkshopState:
+    comments = {k: c for k, c in state.comments.items() if c.note_id != note_id}
+    return replace(
+        state,
+        notes=_with(state.notes, note_id, None),
+        comments=MappingProxyType(comments),
+    )
+
+
+def _apply_board(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopState | None:
+    """Board and column events; None if `t` is not one of them."""
+    if t == ev.BOARD_CREATED:
+        turn = d.get("turn_column_id")
+        board = Board(
+            id=d["board_id"],
+            title=d["title"],
+            template=d["template"],
+            columns=tuple(Column(c["id"], c["title"]) for c in d["columns"]),
+            position=d["position"],
+            turn_column_id=turn,
+        )
+        return _set_board(state, board)
+    if t == ev.BOARD_SHOWN:
+        return replace(state, current_board_id=d["board_id"])
+    board = state.boards[d["board_id"]]
+    if t == ev.BOARD_RENAMED:
+        return _set_board(state, replace(board, title=d["title"]))
+    if t == ev.BOARD_SETTINGS_CHANGED:
+        return _set_board(
+            state,
+            replace(
+                board,
+                show_authors=d["show_authors"],
+                open_moves=d["open_moves"],
+                locked=d["locked"],
+            ),
+        )
+    if t == ev.BOARD_PRIVATE_STARTED:
+        return _set_board(state, replace(board, private=True))
+    if t == ev.BOARD_REVEALED:
+        return _set_board(state, replace(board, private=False))
+    if t == ev.COLUMN_ADDED:
+        col = Column(d["column_id"], d["title"])
+        return _set_board(state, replace(board, columns=(*board.columns, col)))
+    if t == ev.COLUMN_RENAMED:
+        cols = tuple(
+            Column(c.id, d["title"]) if c.id == d["column_id"] else c for c in board.columns
+        )
+        return _set_board(state, replace(board, columns=cols))
+    if t == ev.COLUMN_MOVED:
+        by_id = {c.id: c for c in board.columns}
+        return _set_board(state, replace(board, columns=tuple(by_id[i] for i in d["order"])))
+    if t == ev.COLUMN_REMOVED:
+        gone, target = d["column_id"], d["moved_to"]
+        cols = tuple(c for c in board.columns if c.id != gone)
+        turn = board.turn_column_id if board.turn_column_id != gone else None
+        state = _set_board(state, replace(board, columns=cols, turn_column_id=turn))
+        # Clusters move along whole; loose notes go after the target's loose notes.
+        clusters = {
+            k: (replace(c, column_id=target) if c.column_id == gone else c)
+            for k, c in state.clusters.items()
+        }
+        state = replace(state, clusters=MappingProxyType(clusters))
+        loose = [n.id for n in state.notes_in(target, None)] + [
+            n.id for n in state.notes_in(gone, None)
+        ]
+        notes = {
+            k: (replace(n, column_id=target) if n.column_id == gone else n)
+            for k, n in state.notes.items()
+        }
+        state = replace(state, notes=MappingProxyType(notes))
+        return _renumber(state, loose, target, None)
+    return None
+
+
+def _apply_note(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopState | None:
+    """Note, comment and cluster events; None if `t` is not one of them."""
+    if t == ev.NOTE_ADDED:
+        board = state.boards[d["board_id"]]
+        column_id = d.get("column_id") or board.columns[0].id
+        cluster_id = d.get("cluster_id")
         n = Note(
             id=d["note_id"],
+            board_id=d["board_id"],
+            column_id=column_id,
+            author_id=d["author_id"],
+            author_name=d["author_name"],
+            text=d["text"],
+            seq=seq,
+            position=d.get("position", seq),
+            cluster_id=cluster_id,
+            color=d.get("color", DEFAULT_COLOR),
+            by_facilitator=d.get("author_role") == "facilitator",
+            linked_note_id=d.get("linked_note_id"),
+        )
+        return _set_note(state, n)
+    if t == ev.NOTE_DELETED:
+        return _drop_note(state, d["note_id"])
+    if t == ev.CLUSTER_ADDED:
+        cl = Cluster(d["cluster_id"], d["board_id"], d["column_id"], d["title"], seq)
+        return replace(state, clusters=_with(state.clusters, cl.id, cl))
+    if t == ev.CLUSTER_RENAMED:
+        cl = replace(state.clusters[d["cluster_id"]], title=d["title"])
+        return replace(state, clusters=_with(state.clusters, cl.id, cl))
+    if t == ev.CLUSTER_REMOVED:
+        cl = state.clusters[d["cluster_id"]]
+        loose = [n.id for n in state.notes_in(cl.column_id, None)]
+        inside = [n.id for n in state.notes_in(cl.column_id, cl.id)]
+        state = replace(state, clusters=_with(state.clusters, cl.id, None))
+        return _renumber(state, loose + inside, cl.column_id, None)
+    if t == ev.COMMENT_ADDED:
+        c = Comment(
+            id=d["comment_id"],
+            note_id=d["note_id"],
             board_id=d["board_id"],
             author_id=d["author_id"],
             author_name=d["author_name"],
             text=d["text"],
             seq=seq,
+            by_facilitator=d.get("author_role") == "facilitator",
         )
-        return replace(state, notes=_with(state.notes, n.id, n))
-    if event.type == ev.NOTE_DELETED:
-        return replace(state, notes=_with(state.notes, d["note_id"], None))
-    if event.type == ev.WORKSHOP_CREATED:
+        return replace(state, comments=_with(state.comments, c.id, c))
+    if t == ev.COMMENT_DELETED:
+        return replace(state, comments=_with(state.comments, d["comment_id"], None))
+    note = state.notes[d["note_id"]]
+    if t == ev.NOTE_EDITED:
+        return _set_note(
+            state, replace(note, text=d["text"], color=d["color"], version=d["version"])
+        )
+    if t == ev.NOTE_HIDDEN:
+        return _set_note(state, replace(note, hidden=d["hidden"]))
+    if t == ev.NOTE_REACTED:
+        who = d["reactor_id"]
+        reactors = note.reactors | {who} if d["on"] else note.reactors - {who}
+        return _set_note(state, replace(note, reactors=frozenset(reactors)))
+    if t == ev.NOTE_MOVED:
+        old_container = (note.column_id, note.cluster_id)
+        state = _renumber(state, d["order"], d["column_id"], d.get("cluster_id"))
+        if old_container != (d["column_id"], d.get("cluster_id")):
+            rest = [n.id for n in state.notes_in(*old_container)]
+            state = _renumber(state, rest, *old_container)
+        return state
+    if t == ev.NOTE_MERGED:
+        into = state.notes[d["into_id"]]
+        merged = replace(
+            into,
+            merged=tuple(d["merged"]),
+            reactors=into.reactors | note.reactors,
+            version=into.version + 1,
+        )
+        comments = {
+            k: (replace(c, note_id=into.id) if c.note_id == note.id else c)
+            for k, c in state.comments.items()
+        }
+        state = replace(state, comments=MappingProxyType(comments))
+        state = _set_note(state, merged)
+        return replace(state, notes=_with(state.notes, note.id, None))
+    return None
+
+
+def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
+    """Return the state after one event; the log replayed through this is the state."""
+    d = event.data
+    t = event.type
+    if t == ev.PARTICIPANT_JOINED:
+        p = Participant(id=d["participant_id"], display_name=d["display_name"], group=d["group"])
+        return replace(state, participants=_with(state.participants, p.id, p))
+    if t == ev.PARTICIPANT_RENAMED:
+        old = state.participants[d["participant_id"]]
+        p = replace(old, display_name=d["display_name"], group=d["group"])
+        return replace(state, participants=_with(state.participants, p.id, p))
+    if t == ev.PARTICIPANT_KICKED:
+        p = replace(state.participants[d["participant_id"]], kicked=True)
+        return replace(state, participants=_with(state.participants, p.id, p))
+    if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
-    raise ValueError(f"unknown event type {event.type!r}")
+    for part in (_apply_board, _apply_note):
+        changed = part(state, t, d, seq)
+        if changed is not None:
+            return changed
+    raise ValueError(f"unknown event type {t!r}")
 
 
 def replay(log: list[StoredEvent]) -> WorkshopState:
