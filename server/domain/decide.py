@@ -98,9 +98,7 @@ def _check_group(state: WorkshopState, group: str) -> str:
 def _join(state: WorkshopState, actor: Actor, command: JoinWorkshop) -> list[Event]:
     existing = state.participants.get(command.participant_id)
     if existing is not None:
-        raise DomainError(
-            "participant.kicked" if existing.kicked else "participant.already_joined"
-        )
+        raise DomainError("participant.kicked" if existing.kicked else "participant.already_joined")
     return [
         Event(
             ev.PARTICIPANT_JOINED,

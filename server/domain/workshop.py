@@ -76,7 +76,11 @@ class WorkshopState:
     def notes_in(self, column_id: str, cluster_id: str | None) -> list[Note]:
         """The notes of one container (a column's loose notes, or one cluster), in order."""
         return sorted(
-            (n for n in self.notes.values() if n.column_id == column_id and n.cluster_id == cluster_id),
+            (
+                n
+                for n in self.notes.values()
+                if n.column_id == column_id and n.cluster_id == cluster_id
+            ),
             key=order_key,
         )
 
@@ -86,13 +90,15 @@ class WorkshopState:
         )
 
     def comments_on(self, note_id: str) -> list[Comment]:
-        return sorted((c for c in self.comments.values() if c.note_id == note_id), key=lambda c: c.seq)
+        return sorted(
+            (c for c in self.comments.values() if c.note_id == note_id), key=lambda c: c.seq
+        )
 
     def board_of_column(self, column_id: str) -> Board | None:
         return next((b for b in self.boards.values() if b.column(column_id) is not None), None)
 
     def group_label(self, participant_id: str) -> str:
-        """"Borger 3": the participant's group and their place among its members, by join order."""
+        """ "Borger 3": the participant's group and their place among its members, by join order."""
         p = self.participants.get(participant_id)
         if p is None:
             return ""
