@@ -72,6 +72,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/f/workshops", facilitator.create_workshop, methods=["POST"]),
         Route("/f/workshops/{workshop_id}", facilitator.facilitator_workshop, methods=["GET"]),
         Route("/f/workshops/{workshop_id}/qr.svg", facilitator.workshop_qr, methods=["GET"]),
+        Route("/f/workshops/{workshop_id}/screen", facilitator.room_screen, methods=["GET"]),
         Route("/api/workshops/{workshop_id}/commands", api.post_command, methods=["POST"]),
         Route("/api/workshops/{workshop_id}/snapshot", api.get_snapshot, methods=["GET"]),
         Route("/healthz", api.healthz, methods=["GET"]),

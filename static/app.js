@@ -69,12 +69,17 @@
     if (connection && connection.socket === s) connection.socket = null;
   }
 
+  // Controls for one's own notes are in every participant's HTML (rendering is shared per
+  // role); this sheet shows them on the viewer's own notes only. The server checks every
+  // command anyway: hiding a button is convenience, never permission.
   function ownNotesStyle(me, role) {
     var sheet = new CSSStyleSheet();
     if (role === "facilitator") {
-      sheet.replaceSync(".own-only{display:block}");
+      sheet.replaceSync(".own-only,.mine-only{display:inline-flex}");
     } else if (me) {
-      sheet.replaceSync('[data-author="' + CSS.escape(me) + '"] .own-only{display:block}');
+      var m = CSS.escape(me);
+      sheet.replaceSync('li.note[data-author="' + m + '"] .own-only{display:inline-flex}' +
+        '.comment-list > li[data-author="' + m + '"] > .mine-only{display:inline-flex}');
     }
     document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
   }
@@ -117,7 +122,7 @@
     connection = evt.detail.connection;
     socket = connection.socket;
     lastHeard = Date.now();
-    setConnection("online");
+    setConnection(paused ? "paused" : "online");
     // Say where we are first; then retry every command not yet acknowledged (same ids:
     // the server answers a repeated id with the first answer and never applies it twice).
     socket.send(JSON.stringify({ type: "hello", since: since, epoch: epoch }));
@@ -138,28 +143,35 @@
       evt.detail.cancelled = true;
       return;
     }
-    var cid = newCommandId();
-    var body = { command_id: cid };
-    Object.keys(values).forEach(function (k) { body[k] = values[k]; });
-    msg.data = JSON.stringify(body);
     var form = evt.target.closest ? evt.target.closest("form") : null;
-    pending.set(cid, { data: msg.data, form: form });
-    if (form) form.setAttribute("aria-busy", "true");
+    if (form && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      evt.detail.cancelled = true;
+      return;
+    }
+    var body = {};
+    Object.keys(values).forEach(function (k) { body[k] = typed(k, values[k]); });
+    if (body.type === "note.add" && !body.color) delete body.color;
+    msg.data = track(body, form);
   });
 
   document.addEventListener("htmx:ws:before:message:incoming", function (evt) {
     lastHeard = Date.now();
     var status = document.getElementById("connection");
-    if (status && status.dataset.state === "offline" && navigator.onLine) setConnection("online");
+    if (status && status.dataset.state === "offline" && navigator.onLine) setConnection(paused ? "paused" : "online");
     var data = evt.detail.message.data;
     var json;
     try { json = JSON.parse(data); } catch (e) { evt.detail.cancelled = true; return; }
+    if ((json.type === "events" || json.type === "snapshot") && paused) {
+      evt.detail.cancelled = true; return; // caught up from the log when live updates resume
+    }
+    if (json.type === "events" || json.type === "snapshot") rememberFocus();
     if (json.type === "events") {
       if (since !== null && json.seq <= since) { evt.detail.cancelled = true; return; } // seen
       if (since !== null && json.first !== undefined && json.first > since + 1 && socket) {
         evt.detail.cancelled = true; socket.close(); return; // a gap: reconnect and resync
       }
       since = json.seq; epoch = json.epoch;
+      countChanges(json.content || "");
     } else if (json.type === "snapshot") {
       since = json.seq; epoch = json.epoch;
     } else if (json.type === "ack" || json.type === "error") {
@@ -169,16 +181,374 @@
         if (p.form) {
           p.form.removeAttribute("aria-busy");
           if (json.type === "ack") {
-            var ta = p.form.querySelector("textarea");
-            if (ta) ta.value = "";
+            if (p.form.hasAttribute("data-note-editor")) {
+              closeEditor();
+            } else {
+              p.form.querySelectorAll("textarea").forEach(function (ta) { ta.value = ""; });
+            }
           }
         }
       }
-      if (json.type === "error") flash(json.message);
+      if (json.type === "error") {
+        if (p && p.form && p.form.hasAttribute("data-note-editor")) {
+          editorError(json);
+        } else {
+          flash(json.message);
+        }
+      }
       evt.detail.cancelled = true;
     } else if (json.type === "pong") {
       evt.detail.cancelled = true;
     }
     if (live) { live.dataset.since = String(since); }
+  });
+
+  document.addEventListener("htmx:ws:after:message:incoming", function () {
+    restoreFocus();
+    afterBoardChange();
+  });
+
+  // --- commands sent by script (moves, +1, merges) -------------------------------------------
+
+  var BOOLEAN_FIELDS = { hidden: 1, locked: 1, show_authors: 1, open_moves: 1 };
+  var INTEGER_FIELDS = { index: 1, version: 1 };
+
+  function typed(key, value) {
+    if (BOOLEAN_FIELDS[key] && (value === "true" || value === "false")) return value === "true";
+    if (INTEGER_FIELDS[key] && /^[0-9]+$/.test(value)) return parseInt(value, 10);
+    return value;
+  }
+
+  // Every command gets an id and stays pending until the server answers; a reconnect resends
+  // it with the same id, and the server never applies it twice.
+  function track(body, form) {
+    var cid = newCommandId();
+    body.command_id = cid;
+    var data = JSON.stringify(body);
+    pending.set(cid, { data: data, form: form });
+    if (form) form.setAttribute("aria-busy", "true");
+    return data;
+  }
+
+  function command(body) {
+    var data = track(body, null);
+    send(data); // if the socket is down, the reconnect resends everything pending
+  }
+
+  function noteOf(el) { return el.closest ? el.closest("li.note") : null; }
+
+  function listOf(note) { return note.parentElement; }
+
+  function indexIn(list, note) {
+    return Array.prototype.filter.call(list.children, function (c) {
+      return c.matches("li.note");
+    }).indexOf(note);
+  }
+
+  function move(note, direction) {
+    var list = listOf(note);
+    var index = indexIn(list, note);
+    var body = { type: "note.move", note_id: note.dataset.noteId };
+    if (direction === "up" || direction === "down") {
+      var to = index + (direction === "up" ? -1 : 1);
+      if (to < 0) return;
+      body.column_id = list.dataset.columnId;
+      body.index = to;
+      if (list.dataset.clusterId) body.cluster_id = list.dataset.clusterId;
+    } else {
+      var column = note.closest("section.column");
+      var sibling = direction === "left" ? column.previousElementSibling : column.nextElementSibling;
+      while (sibling && !sibling.matches("section.column")) {
+        sibling = direction === "left" ? sibling.previousElementSibling : sibling.nextElementSibling;
+      }
+      if (!sibling) return;
+      body.column_id = sibling.dataset.columnId;
+      body.index = 100000;
+    }
+    keepFocusOn = { noteId: note.dataset.noteId, move: direction };
+    command(body);
+  }
+
+  document.addEventListener("click", function (evt) {
+    var t = evt.target.closest ? evt.target.closest("button") : null;
+    if (!t) return;
+    var note = noteOf(t);
+    if (t.dataset.move && note) { move(note, t.dataset.move); return; }
+    if (t.hasAttribute("data-react") && note) {
+      command({ type: "note.react", note_id: note.dataset.noteId });
+      return;
+    }
+    if (t.hasAttribute("data-edit") && note) { openEditor(note); return; }
+    if (t.hasAttribute("data-close-editor")) { closeEditor(); return; }
+    if (t.hasAttribute("data-merge") && note) { startMerge(note); return; }
+    if (t.hasAttribute("data-merge-into") && note && mergeFrom) {
+      if (mergeFrom !== note.dataset.noteId) {
+        command({ type: "note.merge", note_id: mergeFrom, into_id: note.dataset.noteId });
+      }
+      stopMerge();
+      return;
+    }
+    if (t.dataset.showBoard) { showBoard(t.dataset.showBoard, true); }
+  });
+
+  // --- merging duplicates: pick the note, then the note to merge it into -----------------------
+
+  var mergeFrom = null;
+
+  function startMerge(note) {
+    mergeFrom = note.dataset.noteId;
+    document.body.classList.add("merging");
+    var banner = document.getElementById("merge-banner");
+    if (banner) banner.hidden = false;
+    var first = document.querySelector(".merge-here");
+    if (first) first.focus();
+  }
+
+  function stopMerge() {
+    mergeFrom = null;
+    document.body.classList.remove("merging");
+    var banner = document.getElementById("merge-banner");
+    if (banner) banner.hidden = true;
+  }
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Escape" && mergeFrom) stopMerge();
+  });
+
+  // --- the note editor: outside every swapped region, so nothing typed is ever replaced ------
+
+  function editor() { return document.getElementById("note-editor"); }
+
+  function openEditor(note) {
+    var dlg = editor();
+    if (!dlg) return;
+    var form = dlg.querySelector("form");
+    form.elements.note_id.value = note.dataset.noteId;
+    form.elements.version.value = note.dataset.version;
+    form.elements.text.value = note.querySelector(".note-text").textContent;
+    form.elements.color.value = note.dataset.color || "yellow";
+    document.getElementById("note-editor-error").textContent = "";
+    dlg.dataset.returnTo = note.id;
+    dlg.showModal();
+    form.elements.text.focus();
+    sendEditing(note.dataset.noteId);
+  }
+
+  function closeEditor() {
+    var dlg = editor();
+    if (!dlg || !dlg.open) return;
+    dlg.close();
+  }
+
+  document.addEventListener("close", function (evt) {
+    if (evt.target !== editor()) return;
+    sendEditing(null);
+    var back = document.getElementById(evt.target.dataset.returnTo || "");
+    var btn = back && back.querySelector("[data-edit]");
+    if (btn) btn.focus();
+  }, true);
+
+  // Lost the race: the other text was saved first. Say so, keep this text in the editor, and
+  // move the version on, so that saving again is a choice made knowing the other text.
+  function editorError(json) {
+    var dlg = editor();
+    var msg = document.getElementById("note-editor-error");
+    if (msg) msg.textContent = json.message;
+    if (!dlg) return;
+    var form = dlg.querySelector("form");
+    var note = document.getElementById("note-" + form.elements.note_id.value);
+    if (note) form.elements.version.value = note.dataset.version;
+  }
+
+  function sendEditing(noteId) {
+    send(JSON.stringify({ type: "note.editing", note_id: noteId }));
+  }
+
+  // --- boards: which one is shown, following the facilitator -------------------------------------
+
+  var boardSheet = new CSSStyleSheet();
+  document.adoptedStyleSheets = document.adoptedStyleSheets.concat([boardSheet]);
+  var shownBoard = null;
+
+  function showBoard(id, byUser) {
+    if (!document.getElementById("board-" + id)) return;
+    shownBoard = id;
+    boardSheet.replaceSync('#boards > .board:not([data-board-id="' + CSS.escape(id) + '"]){display:none}');
+    document.querySelectorAll("[data-show-board]").forEach(function (b) {
+      b.setAttribute("aria-current", b.dataset.showBoard === id ? "page" : "false");
+    });
+    if (byUser) {
+      var h = document.getElementById("board-title-" + id);
+      if (h) { h.setAttribute("tabindex", "-1"); h.focus(); }
+    }
+  }
+
+  var followed = null;
+
+  function follow() {
+    var f = document.getElementById("follow");
+    if (!f) return;
+    var target = f.dataset.board;
+    if (target !== followed) {
+      followed = target; // the facilitator brought everyone here (or this is the first look)
+      showBoard(target, false);
+    } else if (!shownBoard || !document.getElementById("board-" + shownBoard)) {
+      showBoard(target, false);
+    }
+  }
+
+  // --- drag and drop (SortableJS), the same command as the move buttons ------------------------
+
+  function initSortables() {
+    if (typeof Sortable === "undefined" || !live || live.dataset.role === "screen") return;
+    document.querySelectorAll("ul.notes").forEach(function (list) {
+      if (list._sortable) return;
+      list._sortable = Sortable.create(list, {
+        group: "board-" + list.dataset.boardId,
+        handle: ".drag-handle",
+        draggable: "li.note",
+        animation: 120,
+        forceFallback: true, // pointer events: the same path on iPad Safari, Android and desktop
+        fallbackTolerance: 4,
+        onEnd: function (e) {
+          var note = e.item;
+          var to = e.to;
+          if (e.from === to && e.oldIndex === e.newIndex) return;
+          var body = {
+            type: "note.move",
+            note_id: note.dataset.noteId,
+            column_id: to.dataset.columnId,
+            index: indexIn(to, note)
+          };
+          if (to.dataset.clusterId) body.cluster_id = to.dataset.clusterId;
+          command(body);
+        }
+      });
+    });
+  }
+
+  // --- keeping focus and typing safe while updates arrive ----------------------------------------
+
+  var focusMemo = null;
+  var keepFocusOn = null;
+
+  function rememberFocus() {
+    var a = document.activeElement;
+    if (!a || a === document.body) { focusMemo = null; return; }
+    var memo = { el: a, id: a.id, note: null, action: null };
+    var note = noteOf(a);
+    if (note) {
+      memo.note = note.id;
+      memo.action = a.dataset.move ? "[data-move=" + a.dataset.move + "]" :
+        a.hasAttribute("data-react") ? "[data-react]" : a.hasAttribute("data-edit") ? "[data-edit]" : null;
+    }
+    try { memo.start = a.selectionStart; memo.end = a.selectionEnd; memo.value = a.value; } catch (e) { /* not a text field */ }
+    focusMemo = memo;
+  }
+
+  function restoreFocus() {
+    var memo = focusMemo;
+    focusMemo = null;
+    if (keepFocusOn) {
+      var moved = document.getElementById("note-" + keepFocusOn.noteId);
+      var btn = moved && moved.querySelector("[data-move=" + keepFocusOn.move + "]");
+      if (btn && document.activeElement !== btn && moved.offsetParent !== null) {
+        if (!document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected || noteOf(document.activeElement) === moved) {
+          btn.focus();
+        }
+      }
+    }
+    if (!memo || (memo.el.isConnected && document.activeElement === memo.el)) return;
+    var el = memo.el.isConnected ? memo.el : (memo.id ? document.getElementById(memo.id) : null);
+    if (!el && memo.note && memo.action) {
+      var n = document.getElementById(memo.note);
+      el = n && n.querySelector(memo.action);
+    }
+    if (!el) return;
+    if (memo.value !== undefined && el.value === "" && memo.value) el.value = memo.value;
+    el.focus({ preventScroll: true });
+    if (memo.start != null && el.setSelectionRange) {
+      try { el.setSelectionRange(memo.start, memo.end); } catch (e) { /* ignore */ }
+    }
+  }
+
+  // --- what screen-reader users hear: a short summary at most every 10 s ---------------------
+
+  var changes = { added: 0, removed: 0, moved: 0, changed: 0 };
+  var lastSummary = 0;
+  var summaryTimer = null;
+
+  function countChanges(content) {
+    changes.added += (content.match(/hx-swap="beforeend"/g) || []).length;
+    changes.removed += (content.match(/hx-swap="delete"/g) || []).length;
+    changes.moved += (content.match(/hx-target="#column-body-/g) || []).length;
+    changes.changed += (content.match(/hx-target="#(note|board)-[^"]*" hx-swap="outerMorph"/g) || []).length;
+    scheduleSummary();
+  }
+
+  function scheduleSummary() {
+    if (summaryTimer) return;
+    var wait = Math.max(0, 10000 - (Date.now() - lastSummary));
+    summaryTimer = setTimeout(function () {
+      summaryTimer = null;
+      var el = document.getElementById("board-status");
+      if (!el) return;
+      var parts = [];
+      ["added", "removed", "moved", "changed"].forEach(function (k) {
+        if (changes[k] > 0) parts.push((el.dataset["label" + k.charAt(0).toUpperCase() + k.slice(1)] || k) + ": " + changes[k]);
+      });
+      changes = { added: 0, removed: 0, moved: 0, changed: 0 };
+      if (!parts.length) return;
+      lastSummary = Date.now();
+      el.textContent = (el.dataset.labelPrefix || "") + " " + parts.join(", ");
+    }, wait);
+  }
+
+  // --- pause live updates: hold the board still, then catch up from the log -------------------
+
+  var paused = false;
+
+  document.addEventListener("change", function (evt) {
+    if (evt.target.id !== "pause-live") return;
+    paused = evt.target.checked;
+    setConnection(paused ? "paused" : "online");
+    if (!paused && socket) abandon(socket); // reconnect with `since`: the server replays the gap
+  });
+
+  // --- after every change to the board ----------------------------------------------------------
+
+  function markMine() {
+    var me = live && live.dataset.me;
+    document.querySelectorAll("li.note").forEach(function (n) {
+      var b = n.querySelector("[data-react]");
+      if (!b) return;
+      var mine = me && (" " + (n.dataset.reactors || "") + " ").indexOf(" " + me + " ") >= 0;
+      b.setAttribute("aria-pressed", mine ? "true" : "false");
+    });
+  }
+
+  function markEditing(ids) {
+    document.querySelectorAll("li.note.being-edited").forEach(function (n) {
+      n.classList.remove("being-edited");
+    });
+    (ids || []).forEach(function (id) {
+      var n = document.getElementById("note-" + id);
+      if (n) n.classList.add("being-edited");
+    });
+  }
+  window.samskabMarkEditing = markEditing;
+
+  function afterBoardChange() {
+    if (!live) return;
+    follow();
+    initSortables();
+    markMine();
+    var ed = document.getElementById("presence-editing");
+    markEditing(ed ? (ed.dataset.notes || "").split(" ").filter(Boolean) : []);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!live) return;
+    afterBoardChange();
   });
 })();

@@ -378,6 +378,7 @@ def move_note(state: WorkshopState, actor: Actor, c: MoveNote) -> list[Event]:
                 "column_id": c.column_id,
                 "cluster_id": c.cluster_id,
                 "order": order,
+                "from_column_id": note.column_id,
             },
         )
     ]
@@ -509,7 +510,12 @@ def rename_cluster(state: WorkshopState, actor: Actor, c: RenameCluster) -> list
     return [
         Event(
             ev.CLUSTER_RENAMED,
-            {"cluster_id": cl.id, "board_id": cl.board_id, "title": _cluster_title(c.title)},
+            {
+                "cluster_id": cl.id,
+                "board_id": cl.board_id,
+                "column_id": cl.column_id,
+                "title": _cluster_title(c.title),
+            },
         )
     ]
 
@@ -519,4 +525,9 @@ def remove_cluster(state: WorkshopState, actor: Actor, c: RemoveCluster) -> list
     cl = state.clusters.get(c.cluster_id)
     if cl is None:
         raise DomainError("cluster.unknown")
-    return [Event(ev.CLUSTER_REMOVED, {"cluster_id": cl.id, "board_id": cl.board_id})]
+    return [
+        Event(
+            ev.CLUSTER_REMOVED,
+            {"cluster_id": cl.id, "board_id": cl.board_id, "column_id": cl.column_id},
+        )
+    ]

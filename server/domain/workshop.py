@@ -358,6 +358,13 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
     raise ValueError(f"unknown event type {t!r}")
 
 
+def fold(state: WorkshopState, events: list[StoredEvent]) -> WorkshopState:
+    """The state after stored events that follow `state`."""
+    for e in events:
+        state = apply(state, Event(e.type, e.data), e.seq)
+    return state
+
+
 def replay(log: list[StoredEvent]) -> WorkshopState:
     """The state a whole log describes; the stored projections must always equal it."""
     state = new_workshop(Event(log[0].type, log[0].data))

@@ -11,9 +11,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
-from server.realtime.source import Format, PresenceEntry, ViewerRole
+from server.realtime.source import Viewer
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +22,7 @@ CLOSE_FORBIDDEN = 4003  # no valid session for this workshop: do not reconnect
 CLOSE_BAD_ORIGIN = 4004  # Origin not allowed
 CLOSE_RATE = 4029  # far over the rate limit
 
-
-@dataclass
-class Viewer:
-    role: ViewerRole
-    fmt: Format
-    locale: str
-    presence: PresenceEntry | None = None  # participants only
+__all__ = ["CLOSE_BAD_ORIGIN", "CLOSE_FORBIDDEN", "CLOSE_RATE", "CLOSE_RESYNC", "Client", "Viewer"]
 
 
 class Client:

@@ -15,17 +15,17 @@ import os
 import secrets
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 
 from server.domain.events import StoredEvent
+from server.domain.workshop import WorkshopState, fold
 from server.realtime.broker import Broker
-from server.realtime.client import CLOSE_RESYNC, Client
+from server.realtime.client import CLOSE_FORBIDDEN, CLOSE_RESYNC, Client
 from server.realtime.source import (
     EventSource,
-    Format,
     PresenceEntry,
     Renderer,
-    ViewerRole,
 )
 from server.realtime.wire import Doorbell, decode_doorbell
 
@@ -48,11 +48,18 @@ _PRESENCE_CHANGED = object()  # someone on this process came or went: push and t
 _REMOTE_PRESENCE_CHANGED = object()  # another process told us: push only
 
 
+Fold = Callable[[WorkshopState, list[StoredEvent]], WorkshopState]
+
+
 @dataclass
 class Room:
+    """One workshop served by this process; `state` is the state at `last_seq`, kept by
+    folding delivered events, so each viewer's rendering can be computed without a query."""
+
     workshop_id: str
     last_seq: int
     epoch: str
+    state: WorkshopState
     clients: set[Client] = field(default_factory=set)
     inbox: asyncio.Queue[object] = field(default_factory=lambda: asyncio.Queue(maxsize=INBOX_SIZE))
     overflowed: bool = False
@@ -79,10 +86,12 @@ class Hub:
         *,
         replay_limit: int = 1000,
         check_seconds: float = 2.0,
+        fold: Fold = fold,
     ) -> None:
         self.broker = broker
         self.source = source
         self.renderer = renderer
+        self.fold = fold
         self.replay_limit = replay_limit
         self.check_seconds = check_seconds
         self.process_id = f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -139,14 +148,14 @@ class Hub:
                 if snap is None:
                     client.evict(CLOSE_RESYNC)
                     return
-                client.offer(self.renderer.snapshot(snap, v.role, v.fmt, v.locale))
+                client.offer(self.renderer.snapshot(snap, v))
                 client.last_seq = snap.position.last_seq
                 if snap.position.last_seq > room.last_seq:
                     self._wake(room, _CATCH_UP)
             elif since is not None and since < room.last_seq:
                 missing = await self._events_after(room, since)
                 if missing:
-                    client.offer(self.renderer.events(missing, room.epoch, v.role, v.fmt, v.locale))
+                    client.offer(self.renderer.events(missing, room.epoch, room.state, v))
                 client.last_seq = room.last_seq
             elif since is not None and client.last_seq < since:
                 client.last_seq = since
@@ -155,7 +164,7 @@ class Hub:
             if v.presence is not None:
                 self._wake(room, _PRESENCE_CHANGED)
             # Everyone gets the current presence on attach (facilitators see who is online).
-            client.offer(self._render_presence(room, v.role, v.fmt, v.locale))
+            client.offer(self.renderer.presence(self._merged_presence(room), v))
 
     async def detach(self, client: Client, workshop_id: str) -> None:
         room = self.rooms.get(workshop_id)
@@ -175,7 +184,17 @@ class Hub:
         for c in room.clients:
             p = c.viewer.presence
             if p is not None and p.participant_id == entry.participant_id:
-                c.viewer.presence = entry
+                c.viewer.presence = replace(entry, editing=p.editing)
+        self._wake(room, _PRESENCE_CHANGED)
+
+    def editing(self, workshop_id: str, client: Client, note_id: str | None) -> None:
+        """This socket opened (or closed) the editor on a note: others see "someone is
+        editing this note". Kept in presence, so it crosses processes and ends with the socket."""
+        room = self.rooms.get(workshop_id)
+        p = client.viewer.presence
+        if room is None or p is None or p.editing == note_id:
+            return
+        client.viewer.presence = replace(p, editing=note_id)
         self._wake(room, _PRESENCE_CHANGED)
 
     def online(self, workshop_id: str) -> list[PresenceEntry]:
@@ -192,13 +211,13 @@ class Hub:
             room = self.rooms.get(workshop_id)
             if room is not None:
                 return room
-            # Subscribe before reading the position, so nothing published in between is missed.
+            # Subscribe before reading the state, so nothing published in between is missed.
             await self.broker.subscribe(channel_for(workshop_id))
-            pos = (await self.source.positions([workshop_id])).get(workshop_id)
-            if pos is None:
+            snap = await self.source.snapshot(workshop_id)
+            if snap is None:
                 await self.broker.unsubscribe(channel_for(workshop_id))
                 raise KeyError(workshop_id)
-            room = Room(workshop_id, pos.last_seq, pos.epoch)
+            room = Room(workshop_id, snap.position.last_seq, snap.position.epoch, snap.state)
             room.task = asyncio.create_task(self._run_room(room), name=f"room-{workshop_id}")
             self.rooms[workshop_id] = room
             self._publish_presence_soon(room)
@@ -262,7 +281,11 @@ class Hub:
             return
         if pos.epoch != room.epoch:
             # The log was truncated or restored: every client must start again from a snapshot.
-            room.epoch, room.last_seq = pos.epoch, pos.last_seq
+            snap = await self.source.snapshot(room.workshop_id)
+            if snap is None:
+                return
+            room.epoch, room.last_seq = snap.position.epoch, snap.position.last_seq
+            room.state = snap.state
             room.recent.clear()
             for c in list(room.clients):
                 c.evict(CLOSE_RESYNC)
@@ -289,12 +312,15 @@ class Hub:
         return out
 
     def _deliver(self, room: Room, events: list[StoredEvent]) -> None:
-        """Fan one batch out: render once per (role, format, locale), never await a socket."""
+        """Fan one batch out: render once per (role, format, locale), and per viewer only for
+        those the renderer names as personal; never await a socket."""
         if not events:
             return
+        room.state = self.fold(room.state, events)
         room.last_seq = events[-1].seq
         room.recent.extend(events)
-        rendered: dict[tuple[ViewerRole, Format, str], str] = {}
+        personal = self.renderer.personal(events, room.state)
+        rendered: dict[Hashable, str] = {}
         for c in list(room.clients):
             if c.closed:
                 room.clients.discard(c)
@@ -304,17 +330,31 @@ class Hub:
             v = c.viewer
             if c.last_seq >= events[0].seq:  # partly seen already (it attached ahead of us)
                 part = [e for e in events if e.seq > c.last_seq]
-                text = self.renderer.events(part, room.epoch, v.role, v.fmt, v.locale)
+                text = self.renderer.events(part, room.epoch, room.state, v)
             else:
-                key = (v.role, v.fmt, v.locale)
+                key = (v.role, v.fmt, v.locale, v.actor_id if v.actor_id in personal else "")
                 text = rendered.get(key) or rendered.setdefault(
-                    key, self.renderer.events(events, room.epoch, v.role, v.fmt, v.locale)
+                    key, self.renderer.events(events, room.epoch, room.state, v)
                 )
             if c.offer(text):
                 c.last_seq = room.last_seq
             else:
                 self.stats["evictions"] += 1
                 room.clients.discard(c)
+        self._disconnect_removed(room)
+
+    def _disconnect_removed(self, room: Room) -> None:
+        """A participant the facilitator removed loses every socket at once (after the batch
+        that says so), on every process, and is not let back in (see web/identity.py)."""
+        for c in list(room.clients):
+            p = c.viewer.presence
+            if p is None:
+                continue
+            who = room.state.participants.get(p.participant_id)
+            if who is not None and who.kicked:
+                c.evict(CLOSE_FORBIDDEN)
+                room.clients.discard(c)
+                self._wake(room, _PRESENCE_CHANGED)
 
     # --- broker callbacks (must not block) -----------------------------------------------
 
@@ -387,16 +427,14 @@ class Hub:
             merged.values(), key=lambda p: (p.group, p.display_name or "", p.participant_id)
         )
 
-    def _render_presence(self, room: Room, role: ViewerRole, fmt: Format, locale: str) -> str:
-        return self.renderer.presence(self._merged_presence(room), role, fmt, locale)
-
     def _push_presence(self, room: Room) -> None:
-        rendered: dict[tuple[ViewerRole, Format, str], str] = {}
+        online = self._merged_presence(room)
+        rendered: dict[tuple[str, str, str], str] = {}
         for c in list(room.clients):
             v = c.viewer
             key = (v.role, v.fmt, v.locale)
             if key not in rendered:
-                rendered[key] = self._render_presence(room, v.role, v.fmt, v.locale)
+                rendered[key] = self.renderer.presence(online, v)
             if not c.offer(rendered[key]):
                 room.clients.discard(c)
 
@@ -405,7 +443,7 @@ class Hub:
         entries = msg.get("presence")
         if proc == self.process_id or not isinstance(proc, str) or not isinstance(entries, list):
             return
-        new = [PresenceEntry(e[0], e[1], e[2]) for e in entries]
+        new = [PresenceEntry(*e[:4]) for e in entries]
         old = room.remote_presence.get(proc)
         room.remote_presence[proc] = (time.monotonic(), new)
         if old is None or old[1] != new:
@@ -416,7 +454,8 @@ class Hub:
             {
                 "proc": self.process_id,
                 "presence": [
-                    [p.participant_id, p.display_name, p.group] for p in room.local_presence()
+                    [p.participant_id, p.display_name, p.group, p.editing]
+                    for p in room.local_presence()
                 ],
             }
         ).encode()

@@ -8,6 +8,7 @@ from typing import Literal, Protocol
 
 from server.domain.events import StoredEvent
 from server.domain.snapshot import Position, Snapshot
+from server.domain.workshop import WorkshopState
 
 __all__ = [
     "EventSource",
@@ -16,6 +17,7 @@ __all__ = [
     "PresenceEntry",
     "Renderer",
     "Snapshot",
+    "Viewer",
     "ViewerRole",
 ]
 
@@ -36,17 +38,35 @@ class PresenceEntry:
     participant_id: str
     display_name: str | None
     group: str
+    editing: str | None = None  # the note this participant has open in the editor
+
+
+@dataclass
+class Viewer:
+    """Who is on the other end of a socket, as far as rendering is concerned."""
+
+    role: ViewerRole
+    fmt: Format
+    locale: str
+    actor_id: str = ""
+    presence: PresenceEntry | None = None  # participants only
 
 
 class Renderer(Protocol):
-    """Turns events into the text one kind of viewer receives; called once per (batch, role, format)."""
+    """Turns events into the text one viewer receives. The hub renders once per
+    (role, format, locale), and once per viewer only for those `personal` names."""
+
+    def personal(self, events: list[StoredEvent], state: WorkshopState) -> frozenset[str]:
+        """Actor ids who must get their own rendering of this batch (it shows them content
+        others may not see, such as their own notes during private writing)."""
+        ...
 
     def events(
-        self, events: list[StoredEvent], epoch: str, role: ViewerRole, fmt: Format, locale: str
-    ) -> str: ...
+        self, events: list[StoredEvent], epoch: str, state: WorkshopState, viewer: Viewer
+    ) -> str:
+        """`state` is the state after the batch."""
+        ...
 
-    def snapshot(self, snap: Snapshot, role: ViewerRole, fmt: Format, locale: str) -> str: ...
+    def snapshot(self, snap: Snapshot, viewer: Viewer) -> str: ...
 
-    def presence(
-        self, online: list[PresenceEntry], role: ViewerRole, fmt: Format, locale: str
-    ) -> str: ...
+    def presence(self, online: list[PresenceEntry], viewer: Viewer) -> str: ...

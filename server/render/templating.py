@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 
 from server.i18n import LOCALES, translations
+from server.render.text import linkify
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -26,6 +27,7 @@ def environment(locale: str) -> jinja2.Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["locale"] = locale
+    env.filters["linkify"] = linkify
     return env
 
 

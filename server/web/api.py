@@ -8,8 +8,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.i18n import message
+from server.realtime.source import Viewer
 from server.realtime.wire import CommandRequest, WireError, parse_client_message
-from server.render.live import state_json
+from server.render.views import state_json
 from server.service import UnknownWorkshop, new_id
 from server.store.db import StoreUnavailable
 from server.web.identity import Identity, identify
@@ -98,7 +99,9 @@ async def get_snapshot(request: Request) -> Response:
             "type": "snapshot",
             "epoch": snap.position.epoch,
             "seq": snap.position.last_seq,
-            "state": state_json(snap.state, who.actor.role),
+            "state": state_json(
+                snap.state, Viewer(who.actor.role, "json", session_locale(request), who.actor.id)
+            ),
         }
     )
 

@@ -11,6 +11,8 @@ from starlette.responses import HTMLResponse, Response
 from server.domain.errors import DomainError
 from server.domain.workshop import DEFAULT_GROUPS
 from server.i18n import message
+from server.realtime.source import Viewer, ViewerRole
+from server.render.board_view import BoardView
 from server.store import facilitators as facilitator_rows
 from server.store import workshops as workshop_rows
 from server.web.forms import client_ip, csrf_failed, page, read_form, redirect
@@ -94,6 +96,7 @@ async def create_workshop(request: Request) -> Response:
             date=form.get("date", ""),
             groups=groups[:100],
             board_title=message("board.default_title", locale),
+            column_title=message("template.blank.notes", locale),
         )
     except DomainError as e:
         async with rt.db.read() as conn:
@@ -129,16 +132,35 @@ async def facilitator_workshop(request: Request) -> Response:
     row = await _owned_workshop(request)
     if row is None:
         return HTMLResponse(message("workshop.not_found", session_locale(request)), status_code=404)
+    return await _live_page(request, row, "workshop.html", "facilitator")
+
+
+async def room_screen(request: Request) -> Response:
+    """The projector view: read-only, large type, follows the facilitator's current board."""
+    if _require_facilitator(request) is None:
+        return redirect("/login")
+    row = await _owned_workshop(request)
+    if row is None:
+        return HTMLResponse(message("workshop.not_found", session_locale(request)), status_code=404)
+    return await _live_page(request, row, "screen.html", "screen")
+
+
+async def _live_page(
+    request: Request, row: workshop_rows.WorkshopRow, template: str, role: ViewerRole
+) -> Response:
     snap = await runtime(request).source.snapshot(row.id)
     assert snap is not None
+    fid = _require_facilitator(request) or ""
+    viewer = Viewer(role, "html", session_locale(request), fid)
     return page(
         request,
-        "workshop.html",
+        template,
         state=snap.state,
+        view=BoardView(snap.state, viewer),
         seq=snap.position.last_seq,
         epoch=snap.position.epoch,
-        role="facilitator",
-        me=_require_facilitator(request),
+        role=role,
+        me=fid,
         join_url=join_url(request, row.join_code),
     )
 

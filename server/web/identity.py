@@ -40,7 +40,7 @@ async def identify(conn: HTTPConnection, workshop_id: str) -> Lookup:
             return Lookup(True, Identity(Actor("facilitator", fid), None))
         pid = session_participant(conn.session, workshop_id)
         p = None if pid is None else await participants.find(db, workshop_id, pid)
-    if p is None:
+    if p is None or p.kicked:  # removed by the facilitator: shut out, also on reconnect
         return Lookup(True, None)
     return Lookup(
         True, Identity(Actor("participant", p.id), PresenceEntry(p.id, p.display_name, p.group))

@@ -7,6 +7,8 @@ from starlette.responses import Response
 
 from server.domain.commands import Actor, JoinWorkshop, UpdateParticipant
 from server.i18n import message
+from server.realtime.source import Viewer
+from server.render.board_view import BoardView
 from server.service import new_id
 from server.store import workshops as workshop_rows
 from server.web.forms import client_ip, csrf_failed, page, read_form, redirect
@@ -63,20 +65,31 @@ async def workshop_page(request: Request) -> Response:
     snap = await rt.source.snapshot(row.id)
     assert snap is not None
     pid = session_participant(request.session, row.id)
-    if pid is None or pid not in snap.state.participants:
+    me = snap.state.participants.get(pid or "")
+    if me is not None and me.kicked:
+        return _removed(request)
+    if pid is None or me is None:
         return page(
             request, "join.html", workshop=snap.state, error=None, display_name="", group=""
         )
+    viewer = Viewer("participant", "html", session_locale(request), pid)
     return page(
         request,
         "workshop.html",
         state=snap.state,
+        view=BoardView(snap.state, viewer),
         seq=snap.position.last_seq,
         epoch=snap.position.epoch,
         role="participant",
         me=pid,
         join_url="",
     )
+
+
+def _removed(request: Request) -> Response:
+    """A removed participant keeps the session entry, so this browser cannot join again."""
+    error = message("participant.kicked", session_locale(request))
+    return page(request, "home.html", status=403, error=error, code="")
 
 
 async def join_submit(request: Request) -> Response:
@@ -94,6 +107,9 @@ async def join_submit(request: Request) -> Response:
     existing = session_participant(request.session, row.id)
     snap = await rt.source.snapshot(row.id)
     assert snap is not None
+    known = snap.state.participants.get(existing or "")
+    if known is not None and known.kicked:
+        return _removed(request)
     if existing is not None and existing in snap.state.participants:
         result = await rt.service.execute(
             row.id,

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from server.domain.commands import UpdateParticipant
+from server.domain.commands import Actor, UpdateParticipant
 from server.i18n import message
 from server.realtime.client import (
     CLOSE_BAD_ORIGIN,
@@ -73,6 +73,10 @@ async def workshop_socket(ws: WebSocket) -> None:
         return
     fmt: Format = "json" if ws.query_params.get("format") == "json" else "html"
     locale = session_locale(ws)
+    actor = who.actor
+    if ws.query_params.get("view") == "screen" and actor.role == "facilitator":
+        # The room screen: opened by the facilitator, shown to the hall, read-only.
+        actor = Actor("screen", actor.id)
     await ws.accept()
 
     async def send(text: str) -> None:
@@ -81,11 +85,13 @@ async def workshop_socket(ws: WebSocket) -> None:
     async def close(code: int) -> None:
         await ws.close(code)
 
-    client = Client(Viewer(who.actor.role, fmt, locale, who.presence), send, close, s.ws_send_queue)
+    presence = who.presence if actor.role == "participant" else None
+    client = Client(
+        Viewer(actor.role, fmt, locale, actor.id, presence), send, close, s.ws_send_queue
+    )
     client.start()
     bucket = TokenBucket(s.ws_rate_per_second, s.ws_rate_burst)
     strikes = 0
-    actor = who.actor
     try:
         while not client.closed:
             try:

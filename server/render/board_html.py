@@ -1,0 +1,210 @@
+"""A batch of events as htmx partials for one viewer: render what changed, from the state after.
+
+Instead of one fragment per event, a batch marks what it touched (boards, columns, notes) and
+each touched thing is rendered once from the state after the batch, with the same partials a
+page load uses. A move or a cluster change re-renders the affected columns, a board-level change
+the whole board; htmx morphs them in place, so every client ends with the server's order and
+focus, open comment threads and half-typed text survive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from server.domain import events as ev
+from server.domain.events import StoredEvent
+from server.domain.workshop import WorkshopState
+from server.realtime.source import Viewer
+from server.render.board_view import BoardView
+from server.render.templating import render
+
+_BOARD_LEVEL = {
+    ev.BOARD_CREATED,
+    ev.BOARD_RENAMED,
+    ev.BOARD_SETTINGS_CHANGED,
+    ev.BOARD_PRIVATE_STARTED,
+    ev.BOARD_REVEALED,
+    ev.COLUMN_ADDED,
+    ev.COLUMN_RENAMED,
+    ev.COLUMN_MOVED,
+    ev.COLUMN_REMOVED,
+}
+_NOTE_LEVEL = {
+    ev.NOTE_EDITED,
+    ev.NOTE_REACTED,
+    ev.COMMENT_ADDED,
+    ev.COMMENT_DELETED,
+}
+_PARTICIPANTS = {ev.PARTICIPANT_JOINED, ev.PARTICIPANT_RENAMED, ev.PARTICIPANT_KICKED}
+
+
+@dataclass
+class Touched:
+    """What one batch changed, in first-touched order."""
+
+    boards: dict[str, None] = field(default_factory=dict)
+    new_boards: set[str] = field(default_factory=set)
+    columns: dict[str, None] = field(default_factory=dict)
+    added: dict[str, None] = field(default_factory=dict)
+    notes: dict[str, None] = field(default_factory=dict)
+    gone: dict[str, None] = field(default_factory=dict)
+    summaries: dict[str, None] = field(default_factory=dict)
+    participants: dict[str, bool] = field(default_factory=dict)  # id -> joined in this batch
+    unhidden: set[str] = field(default_factory=set)
+    tabs: bool = False
+    follow: bool = False
+
+
+def touched_by(events: list[StoredEvent]) -> Touched:
+    t = Touched()
+    for e in events:
+        d = e.data
+        if e.type in _BOARD_LEVEL:
+            t.boards[d["board_id"]] = None
+            if e.type == ev.BOARD_CREATED:
+                t.new_boards.add(d["board_id"])
+            if e.type in (ev.BOARD_CREATED, ev.BOARD_RENAMED):
+                t.tabs = True
+            if e.type in (ev.BOARD_PRIVATE_STARTED, ev.BOARD_REVEALED):
+                t.summaries[d["board_id"]] = None
+        elif e.type == ev.BOARD_SHOWN:
+            t.follow = True
+        elif e.type == ev.NOTE_MOVED:
+            t.columns[d["column_id"]] = None
+            t.columns[d.get("from_column_id") or d["column_id"]] = None
+        elif e.type in (ev.CLUSTER_ADDED, ev.CLUSTER_RENAMED, ev.CLUSTER_REMOVED):
+            if d.get("column_id"):
+                t.columns[d["column_id"]] = None
+            else:
+                t.boards[d["board_id"]] = None
+        elif e.type == ev.NOTE_HIDDEN:
+            t.notes[d["note_id"]] = None
+            t.summaries[d["board_id"]] = None
+            if not d["hidden"]:
+                t.unhidden.add(d["note_id"])
+        elif e.type == ev.NOTE_ADDED:
+            t.added[d["note_id"]] = None
+            t.summaries[d["board_id"]] = None
+            if d.get("linked_note_id"):
+                t.notes[d["linked_note_id"]] = None  # it now says "turned around"
+        elif e.type == ev.NOTE_DELETED:
+            t.gone[d["note_id"]] = None
+            t.summaries[d["board_id"]] = None
+        elif e.type == ev.NOTE_MERGED:
+            t.gone[d["note_id"]] = None
+            t.notes[d["into_id"]] = None
+            t.summaries[d["board_id"]] = None
+        elif e.type in _NOTE_LEVEL:
+            t.notes[d["note_id"]] = None
+        elif e.type in _PARTICIPANTS:
+            pid = d["participant_id"]
+            t.participants[pid] = t.participants.get(pid, False) or e.type == ev.PARTICIPANT_JOINED
+    return t
+
+
+def _partial(target: str, swap: str, body: str) -> str:
+    return f'<hx-partial hx-target="{target}" hx-swap="{swap}">{body}</hx-partial>'
+
+
+def events_html(events: list[StoredEvent], state: WorkshopState, viewer: Viewer) -> str:
+    t = touched_by(events)
+    view = BoardView(state, viewer)
+    loc = viewer.locale
+    parts: list[str] = []
+    covered_columns: set[str] = set()
+    for board_id in t.boards:
+        board = state.boards.get(board_id)
+        if board is None:
+            continue
+        covered_columns.update(c.id for c in board.columns)
+        html = render("partials/board.html", loc, board=board, view=view)
+        if board_id in t.new_boards:
+            parts.append(_partial("#boards", "beforeend", html))
+        else:
+            parts.append(_partial(f"#board-{board_id}", "outerMorph", html))
+    for column_id in t.columns:
+        if column_id in covered_columns:
+            continue
+        board = state.board_of_column(column_id)
+        col = board.column(column_id) if board is not None else None
+        if board is None or col is None:
+            continue
+        covered_columns.add(column_id)
+        html = render("partials/column_body.html", loc, board=board, column=col, view=view)
+        parts.append(_partial(f"#column-body-{column_id}", "innerMorph", html))
+    for note_id in t.added:
+        note = state.notes.get(note_id)
+        if note is None or note.column_id in covered_columns or not view.visible(note):
+            continue
+        html = render("partials/note.html", loc, note=note, view=view)
+        target = f"#notes-{note.column_id}-{note.cluster_id or 'loose'}"
+        parts.append(_partial(target, "beforeend", html))
+    for note_id in t.notes:
+        if note_id in t.added:
+            continue
+        note = state.notes.get(note_id)
+        if note is not None and note.column_id in covered_columns:
+            continue
+        if note is None or not view.visible(note):
+            parts.append(_partial(f"#note-{note_id}", "delete", ""))
+        elif note_id in t.unhidden:
+            # Back from hiding: others never had it, so the column is re-rendered for them.
+            board = state.boards[note.board_id]
+            col = board.column(note.column_id)
+            assert col is not None
+            html = render("partials/column_body.html", loc, board=board, column=col, view=view)
+            parts.append(_partial(f"#column-body-{col.id}", "innerMorph", html))
+        else:
+            html = render("partials/note.html", loc, note=note, view=view)
+            parts.append(_partial(f"#note-{note_id}", "outerMorph", html))
+    for note_id in t.gone:
+        parts.append(_partial(f"#note-{note_id}", "delete", ""))
+    for board_id in t.summaries:
+        board = state.boards.get(board_id)
+        if board is None or board_id in t.boards:
+            continue
+        html = render("partials/private_summary.html", loc, board=board, view=view)
+        parts.append(_partial(f"#private-summary-{board_id}", "outerMorph", html))
+    if t.tabs:
+        html = render("partials/board_tabs.html", loc, view=view)
+        parts.append(_partial("#board-tabs", "innerMorph", html))
+    if t.follow:
+        html = render("partials/follow.html", loc, view=view)
+        parts.append(_partial("#follow", "outerMorph", html))
+    if viewer.role == "facilitator":
+        for pid, joined in t.participants.items():
+            p = state.participants.get(pid)
+            if p is None:
+                continue
+            html = render("partials/participant.html", loc, p=p)
+            if joined:
+                parts.append(_partial("#participants", "beforeend", html))
+            else:
+                parts.append(_partial(f"#participant-{pid}", "outerMorph", html))
+    return "".join(parts)
+
+
+def snapshot_html(state: WorkshopState, viewer: Viewer) -> str:
+    view = BoardView(state, viewer)
+    loc = viewer.locale
+    boards = "".join(render("partials/board.html", loc, board=b, view=view) for b in view.boards())
+    parts = [
+        _partial("#boards", "innerMorph", boards),
+        _partial("#board-tabs", "innerMorph", render("partials/board_tabs.html", loc, view=view)),
+        _partial("#follow", "outerMorph", render("partials/follow.html", loc, view=view)),
+    ]
+    if viewer.role == "facilitator":
+        rows = render("partials/participants.html", loc, state=state)
+        parts.append(_partial("#participants", "innerMorph", rows))
+    return "".join(parts)
+
+
+def personal(events: list[StoredEvent], state: WorkshopState) -> frozenset[str]:
+    """Authors whose own rendering of this batch differs from everyone else's: they have notes
+    others may not see (private writing or hidden) on a board the batch touches."""
+    boards = {e.data.get("board_id") for e in events}
+    return frozenset(
+        n.author_id
+        for n in state.notes.values()
+        if n.board_id in boards and (n.hidden or state.boards[n.board_id].private)
+    )

@@ -1,0 +1,114 @@
+"""What the board templates ask about the state, answered for one viewer.
+
+Templates never filter for privacy themselves: every note they get from here is one the viewer
+may see (ARCHITECTURE.md, invariant 5).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from server.domain.boards import COLORS, Board, Cluster, Comment, Note
+from server.domain.workshop import WorkshopState
+from server.i18n import translations
+from server.realtime.source import Viewer
+from server.render.views import shows_authors, visible
+
+
+@dataclass(frozen=True)
+class BoardView:
+    state: WorkshopState
+    viewer: Viewer
+
+    @property
+    def role(self) -> str:
+        return self.viewer.role
+
+    @property
+    def facilitator(self) -> bool:
+        return self.viewer.role == "facilitator"
+
+    @property
+    def writer(self) -> bool:
+        return self.viewer.role in ("facilitator", "participant")
+
+    @property
+    def colors(self) -> tuple[str, ...]:
+        return COLORS
+
+    def boards(self) -> list[Board]:
+        return self.state.boards_in_order()
+
+    @property
+    def current_board(self) -> Board:
+        return self.state.current_board
+
+    def clusters(self, column_id: str) -> list[Cluster]:
+        return self.state.clusters_in(column_id)
+
+    def visible(self, note: Note) -> bool:
+        return visible(self.state, note, self.viewer)
+
+    def notes(self, column_id: str, cluster_id: str | None) -> list[Note]:
+        return [
+            n
+            for n in self.state.notes_in(column_id, cluster_id)
+            if visible(self.state, n, self.viewer)
+        ]
+
+    def note_count(self, board: Board) -> int:
+        return sum(1 for n in self.state.notes.values() if n.board_id == board.id)
+
+    def can_write(self, board: Board) -> bool:
+        return self.writer and (self.facilitator or not board.locked)
+
+    def can_turn(self, note: Note) -> bool:
+        board = self.state.boards[note.board_id]
+        return (
+            board.turn_column_id is not None
+            and note.column_id != board.turn_column_id
+            and self.can_write(board)
+        )
+
+    def author(self, note: Note | Comment) -> str:
+        """The name under a note, or "" when the board hides authors from this viewer."""
+        board = self.state.boards.get(note.board_id)
+        if not shows_authors(board, self.viewer):
+            return ""
+        _ = translations(self.viewer.locale).gettext
+        if note.by_facilitator:
+            return _("Facilitator")
+        return note.author_name or _("anonym")
+
+    def comments(self, note: Note) -> list[Comment]:
+        return self.state.comments_on(note.id)
+
+    def reacted(self, note: Note) -> bool:
+        return self.viewer.actor_id in note.reactors
+
+    def linked_text(self, note: Note) -> str | None:
+        """The negative note this one turned around, if it still exists and may be read."""
+        if note.linked_note_id is None:
+            return None
+        src = self.state.notes.get(note.linked_note_id)
+        if src is None or not visible(self.state, src, self.viewer):
+            return None
+        return src.text
+
+    def turned(self, note: Note) -> bool:
+        return any(n.linked_note_id == note.id for n in self.state.notes.values())
+
+    def private_summary(self, board: Board) -> list[tuple[str, int]]:
+        """During private writing: who else is writing how many notes ("Borger 3", 2)."""
+        counts: Counter[str] = Counter()
+        _ = translations(self.viewer.locale).gettext
+        for n in self.state.notes.values():
+            if n.board_id != board.id or visible(self.state, n, self.viewer):
+                continue
+            label = _("Facilitator") if n.by_facilitator else self.state.group_label(n.author_id)
+            counts[label] += 1
+        return sorted(counts.items())
+
+    def other_columns(self, board: Board, column_id: str) -> list[tuple[str, str]]:
+        return [(c.id, c.title) for c in board.columns if c.id != column_id]

@@ -1,0 +1,164 @@
+"""JSON views of state and events, per viewer: what a viewer may not see is never in them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.domain import events as ev
+from server.domain.boards import Board, Comment, Note, can_see_note
+from server.domain.events import StoredEvent
+from server.domain.workshop import WorkshopState
+from server.realtime.source import Viewer
+
+
+def visible(state: WorkshopState, note: Note, viewer: Viewer) -> bool:
+    board = state.boards.get(note.board_id)
+    return board is not None and can_see_note(board, note, viewer.role, viewer.actor_id)
+
+
+def shows_authors(board: Board | None, viewer: Viewer) -> bool:
+    """Facilitators always see who wrote what (they moderate); others as the board says."""
+    return viewer.role == "facilitator" or board is None or board.show_authors
+
+
+def note_json(state: WorkshopState, n: Note, viewer: Viewer) -> dict[str, Any]:
+    board = state.boards.get(n.board_id)
+    out: dict[str, Any] = {
+        "id": n.id,
+        "board_id": n.board_id,
+        "column_id": n.column_id,
+        "cluster_id": n.cluster_id,
+        "position": n.position,
+        "author_id": n.author_id,
+        "author_name": n.author_name if shows_authors(board, viewer) else None,
+        "text": n.text,
+        "color": n.color,
+        "version": n.version,
+        "hidden": n.hidden,
+        "linked_note_id": n.linked_note_id,
+        "merged": list(n.merged),
+        "reactions": len(n.reactors),
+        "mine_reacted": viewer.actor_id in n.reactors,
+        "comments": [comment_json(state, c, viewer) for c in state.comments_on(n.id)],
+        "seq": n.seq,
+    }
+    return out
+
+
+def redacted_note_json(n: Note) -> dict[str, Any]:
+    """What a viewer learns of a note they may not read: that it exists, and where."""
+    return {"id": n.id, "board_id": n.board_id, "column_id": n.column_id, "redacted": True}
+
+
+def comment_json(state: WorkshopState, c: Comment, viewer: Viewer) -> dict[str, Any]:
+    board = state.boards.get(c.board_id)
+    return {
+        "id": c.id,
+        "note_id": c.note_id,
+        "author_id": c.author_id,
+        "author_name": c.author_name if shows_authors(board, viewer) else None,
+        "text": c.text,
+    }
+
+
+def board_json(state: WorkshopState, b: Board, viewer: Viewer) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "title": b.title,
+        "template": b.template,
+        "show_authors": b.show_authors,
+        "open_moves": b.open_moves,
+        "private": b.private,
+        "locked": b.locked,
+        "turn_column_id": b.turn_column_id,
+        "columns": [
+            {
+                "id": col.id,
+                "title": col.title,
+                "clusters": [{"id": cl.id, "title": cl.title} for cl in state.clusters_in(col.id)],
+            }
+            for col in b.columns
+        ],
+        "notes": [
+            note_json(state, n, viewer) if visible(state, n, viewer) else redacted_note_json(n)
+            for n in state.notes_on(b.id)
+        ],
+    }
+
+
+def state_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
+    """The JSON view of a workshop for one viewer."""
+    out: dict[str, Any] = {
+        "id": state.id,
+        "title": state.title,
+        "date": state.date,
+        "groups": list(state.groups),
+        "current_board_id": state.current_board.id,
+        "boards": [board_json(state, b, viewer) for b in state.boards_in_order()],
+    }
+    if viewer.role == "facilitator":
+        out["join_code"] = state.join_code
+        out["participants"] = [
+            {"id": p.id, "display_name": p.display_name, "group": p.group, "kicked": p.kicked}
+            for p in state.participants.values()
+        ]
+    return out
+
+
+_ABOUT_A_NOTE = (ev.NOTE_EDITED, ev.NOTE_REACTED, ev.COMMENT_ADDED, ev.COMMENT_DELETED)
+
+
+def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str, Any] | None:
+    """One event as this viewer may receive it, or None if it is not for them at all.
+    `state` is the state after the batch the event belongs to."""
+    data = dict(e.data)
+    fac = viewer.role == "facilitator"
+    board = state.boards.get(data.get("board_id", ""))
+    if e.type == ev.WORKSHOP_CREATED and not fac:
+        data.pop("join_code", None)
+        data.pop("facilitator_id", None)
+    elif e.type in (ev.PARTICIPANT_JOINED, ev.PARTICIPANT_RENAMED) and not fac:
+        data.pop("display_name", None)  # only facilitators see the participant list
+    elif e.type == ev.NOTE_ADDED:
+        note = state.notes.get(data["note_id"])
+        readable = fac or data["author_id"] == viewer.actor_id
+        if not readable:
+            readable = board is not None and not board.private and not (note and note.hidden)
+        if not readable:
+            data = {
+                "note_id": data["note_id"],
+                "board_id": data["board_id"],
+                "column_id": data.get("column_id"),
+                "redacted": True,
+            }
+        elif not shows_authors(board, viewer):
+            data.pop("author_name", None)
+    elif e.type in _ABOUT_A_NOTE:
+        note = state.notes.get(data["note_id"])
+        if note is None or not visible(state, note, viewer):
+            return None
+        if e.type == ev.NOTE_REACTED and not fac:
+            data = {
+                "note_id": note.id,
+                "board_id": note.board_id,
+                "on": data["on"],
+                "count": len(note.reactors),
+                "mine": viewer.actor_id in note.reactors,
+            }
+        elif e.type == ev.COMMENT_ADDED and not shows_authors(board, viewer):
+            data.pop("author_name", None)
+    elif e.type == ev.NOTE_HIDDEN:
+        note = state.notes.get(data["note_id"])
+        if note is not None and visible(state, note, viewer):
+            data["note"] = note_json(state, note, viewer)
+    elif e.type == ev.NOTE_MERGED:
+        into = state.notes.get(data["into_id"])
+        if into is None or not visible(state, into, viewer):
+            data.pop("merged", None)
+    elif e.type == ev.BOARD_REVEALED and board is not None:
+        data["notes"] = [
+            note_json(state, n, viewer)
+            for n in state.notes_on(board.id)
+            if visible(state, n, viewer)
+        ]
+    return {"seq": e.seq, "type": e.type, "data": data}
