@@ -167,6 +167,10 @@ def create_board(state: WorkshopState, actor: Actor, c: CreateBoard) -> list[Eve
         raise DomainError("board.unknown_template")
     if c.board_id in state.boards:
         raise DomainError("board.exists")
+    if len(set(c.column_ids)) != len(c.column_ids) or any(
+        state.board_of_column(cid) is not None for cid in c.column_ids
+    ):
+        raise DomainError("column.exists")
     if len(state.boards) >= MAX_BOARDS:
         raise DomainError("board.too_many", max=MAX_BOARDS)
     columns = [
@@ -295,6 +299,11 @@ def remove_column(state: WorkshopState, actor: Actor, c: RemoveColumn) -> list[E
 # --- notes ------------------------------------------------------------------------------------
 
 
+def _room_for_a_note(state: WorkshopState, b: Board) -> None:
+    if sum(1 for n in state.notes.values() if n.board_id == b.id) >= MAX_NOTES_PER_BOARD:
+        raise DomainError("board.full", max=MAX_NOTES_PER_BOARD)
+
+
 def add_note(state: WorkshopState, actor: Actor, c: AddNote) -> list[Event]:
     board_id = c.board_id or state.current_board.id
     b = _writable_board(state, actor, board_id)
@@ -303,8 +312,7 @@ def add_note(state: WorkshopState, actor: Actor, c: AddNote) -> list[Event]:
     column_id = c.column_id or b.columns[0].id
     if b.column(column_id) is None:
         raise DomainError("column.unknown")
-    if sum(1 for n in state.notes.values() if n.board_id == b.id) >= MAX_NOTES_PER_BOARD:
-        raise DomainError("board.full", max=MAX_NOTES_PER_BOARD)
+    _room_for_a_note(state, b)
     return [
         Event(
             ev.NOTE_ADDED,
@@ -393,6 +401,7 @@ def turn_note_around(state: WorkshopState, actor: Actor, c: TurnNoteAround) -> l
         raise DomainError("note.cannot_turn")
     if c.new_note_id in state.notes:
         raise DomainError("note.exists")
+    _room_for_a_note(state, b)
     return [
         Event(
             ev.NOTE_ADDED,
