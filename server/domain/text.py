@@ -7,6 +7,8 @@ import unicodedata
 from server.domain.errors import DomainError
 
 _ALLOWED_CONTROLS = {"\n", "\t"}
+# Line and paragraph separators break a line without being control characters.
+_LINE_BREAKS = {"\n", "\t", "\u2028", "\u2029"}
 
 
 def clean_text(value: str, *, field: str, max_length: int, multiline: bool) -> str:
@@ -14,7 +16,7 @@ def clean_text(value: str, *, field: str, max_length: int, multiline: bool) -> s
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     for ch in text:
         if (unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS) or (
-            not multiline and ch in _ALLOWED_CONTROLS
+            not multiline and ch in _LINE_BREAKS
         ):
             raise DomainError(f"{field}.control_characters")
     if not text:

@@ -27,6 +27,7 @@ from server.domain.commands import (
 )
 from server.domain.decide import decide
 from server.domain.errors import DomainError
+from server.domain.text import clean_text
 from server.domain.workshop import MAX_NOTE_LENGTH
 from tests.domain.kit import FAC, MAIN, P1, P2, SCREEN, Session
 
@@ -327,3 +328,10 @@ def test_columns_and_clusters_of_another_board_are_unknown_here() -> None:
     assert s.refused(P1, MoveNote("n1", MAIN, 0, cluster_id="nope")) == "cluster.unknown"
     assert s.refused(FAC, AddCluster("nope", "k9", "x")) == "column.unknown"
     assert s.refused(FAC, AddCluster(MAIN, "k1", "x")) == "cluster.exists"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\n", "\t"])
+def test_a_single_line_title_refuses_every_line_break(separator: str) -> None:
+    with pytest.raises(DomainError) as e:
+        clean_text(f"Trafik{separator}og natur", field="column", max_length=80, multiline=False)
+    assert e.value.code == "column.control_characters"
