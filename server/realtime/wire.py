@@ -1,8 +1,10 @@
 """Wire schemas: strict parsing of client messages and the doorbell between processes.
 
-Client messages are parsed strictly: no NaN or Infinity, no duplicate keys, no unknown fields,
-and an integer must be a JSON integer (not a float, a boolean or a string). Every failure is a
-`WireError` whose code is a message-catalogue key, so the client gets a specific answer.
+Client messages are parsed strictly: no NaN or Infinity, no duplicate keys, no unknown fields;
+an integer must be a JSON integer (not a float, a boolean or a string), and a boolean a JSON
+boolean (not a string or a number). Every failure is a `WireError` whose code is a
+message-catalogue key, so the client gets a specific answer. The server makes the ids of what a
+command creates (notes, comments, boards, columns, clusters); the client never sends them.
 """
 
 from __future__ import annotations
@@ -13,13 +15,51 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from server.domain.commands import AddNote, Command, DeleteNote, UpdateParticipant
+from server.domain.boards import TEMPLATES
+from server.domain.commands import (
+    AddCluster,
+    AddColumn,
+    AddComment,
+    AddNote,
+    ChangeBoardSettings,
+    Command,
+    CreateBoard,
+    DeleteComment,
+    DeleteNote,
+    EditNote,
+    HideNote,
+    KickParticipant,
+    MergeNotes,
+    MoveColumn,
+    MoveNote,
+    ReactToNote,
+    RemoveCluster,
+    RemoveColumn,
+    RenameBoard,
+    RenameCluster,
+    RenameColumn,
+    RevealBoard,
+    ShowBoard,
+    StartPrivateWriting,
+    TurnNoteAround,
+    UpdateParticipant,
+)
 from server.domain.events import StoredEvent
 
-COMMAND_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-ID_RE = re.compile(r"^[A-Za-z0-9]{1,32}$")
-EPOCH_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
+# `\Z`, not `$`: `$` also matches before a trailing newline, and "abc\n" is no id.
+COMMAND_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")
+ID_RE = re.compile(r"^[A-Za-z0-9]{1,32}\Z")
+EPOCH_RE = re.compile(r"^[A-Za-z0-9]{1,64}\Z")
 MAX_RAW_TEXT = 4000  # the domain enforces the real limits after normalising
+MAX_RAW_TITLE = 1000  # board, column and cluster titles (the domain allows 200 or 80)
+MAX_RAW_NAME = 200  # display names and groups (the domain allows 60 and 40)
+MAX_RAW_KEY = 64  # template names and colours (the domain knows the valid ones)
+MAX_INDEX = 100_000  # a place in a list; beyond the end means "last"
+MAX_VERSION = 2**31
+
+# The column titles of a board template in the sender's language, by template name: empty for
+# an unknown template (the domain then answers `board.unknown_template`).
+TemplateTitles = Callable[[str], tuple[str, ...]]
 
 
 class WireError(Exception):
@@ -50,7 +90,15 @@ class CommandRequest:
     command: Command
 
 
-ClientMessage = Hello | Ping | CommandRequest
+@dataclass(frozen=True)
+class Editing:
+    """This socket opened the editor on a note (or closed it: None). Not a command: it only
+    changes presence, is never stored and gets no ack."""
+
+    note_id: str | None
+
+
+ClientMessage = Hello | Ping | Editing | CommandRequest
 
 
 def _reject_constant(name: str) -> Any:
@@ -111,10 +159,20 @@ class _Fields:
             raise WireError("wire.too_long", name, self.command_id)
         return v
 
-    def ident(self, name: str, *, required: bool = True) -> str | None:
-        v = self.text(name, required=required, max_len=64)
+    def ident(self, name: str, *, required: bool = True, nullable: bool = False) -> str | None:
+        v = self.text(name, required=required, nullable=nullable, max_len=64)
         if v is not None and not ID_RE.match(v):
             raise WireError("wire.bad_id", name, self.command_id)
+        return v
+
+    def boolean(self, name: str, *, required: bool = True) -> bool | None:
+        """A JSON `true` or `false`: not `null`, `0`, `1` or the strings "true" and "false"."""
+        present = name in self.data
+        v = self._get(name, required)
+        if not present:
+            return None
+        if not isinstance(v, bool):
+            raise WireError("wire.wrong_type", name, self.command_id)
         return v
 
     def integer(self, name: str, *, low: int, high: int, nullable: bool = False) -> int | None:
@@ -136,37 +194,268 @@ class _Fields:
             raise WireError("wire.wrong_type", "headers", self.command_id)
 
 
-def _build_add_note(f: _Fields, make_id: Callable[[], str]) -> Command:
-    text = f.text("text")
-    board_id = f.ident("board_id", required=False)
-    assert text is not None
-    return AddNote(note_id=make_id(), text=text, board_id=board_id or None)
+def _req_text(f: _Fields, name: str, max_len: int = MAX_RAW_TEXT) -> str:
+    v = f.text(name, max_len=max_len)
+    assert v is not None  # required
+    return v
 
 
-def _build_delete_note(f: _Fields, make_id: Callable[[], str]) -> Command:
-    note_id = f.ident("note_id")
-    assert note_id is not None
-    return DeleteNote(note_id=note_id)
+def _req_id(f: _Fields, name: str) -> str:
+    v = f.ident(name)
+    assert v is not None  # required
+    return v
 
 
-def _build_update_participant(f: _Fields, make_id: Callable[[], str]) -> Command:
-    name = f.text("display_name", nullable=True, max_len=200)
-    group = f.text("group", max_len=200)
-    assert group is not None
+def _req_int(f: _Fields, name: str, *, low: int, high: int) -> int:
+    v = f.integer(name, low=low, high=high)
+    assert v is not None  # not nullable
+    return v
+
+
+def _req_bool(f: _Fields, name: str) -> bool:
+    v = f.boolean(name)
+    assert v is not None  # required
+    return v
+
+
+def _key_titles(template: str) -> tuple[str, ...]:
+    """Without a locale (tests, tools): the template's column keys stand in for titles."""
+    return TEMPLATES.get(template, ())
+
+
+def template_titles_from(translate: Callable[[str], str]) -> TemplateTitles:
+    """Column titles for a new board from catalogue keys `template.<template>.<column key>`,
+    given a function that translates a key in the sender's language."""
+
+    def titles(template: str) -> tuple[str, ...]:
+        keys = TEMPLATES.get(template, ())
+        return tuple(translate(f"template.{template}.{key}") for key in keys)
+
+    return titles
+
+
+@dataclass(frozen=True)
+class _Builder:
+    """What a command builder gets besides the fields: new ids, and template titles."""
+
+    make_id: Callable[[], str]
+    titles: TemplateTitles
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+def _build_update_participant(f: _Fields, b: _Builder) -> Command:
+    name = f.text("display_name", nullable=True, max_len=MAX_RAW_NAME)
+    group = _req_text(f, "group", MAX_RAW_NAME)
     return UpdateParticipant(display_name=name, group=group)
 
 
-COMMAND_BUILDERS: dict[str, Callable[[_Fields, Callable[[], str]], Command]] = {
-    "note.add": _build_add_note,
-    "note.delete": _build_delete_note,
+def _build_kick_participant(f: _Fields, b: _Builder) -> Command:
+    return KickParticipant(participant_id=_req_id(f, "participant_id"))
+
+
+# --- boards ---------------------------------------------------------------------------------
+
+
+def _build_create_board(f: _Fields, b: _Builder) -> Command:
+    title = _req_text(f, "title", MAX_RAW_TITLE)
+    template = _req_text(f, "template", MAX_RAW_KEY)
+    titles = b.titles(template) if template in TEMPLATES else ()
+    return CreateBoard(
+        board_id=b.make_id(),
+        title=title,
+        template=template,
+        column_ids=tuple(b.make_id() for _ in titles),
+        column_titles=titles,
+    )
+
+
+def _build_rename_board(f: _Fields, b: _Builder) -> Command:
+    return RenameBoard(board_id=_req_id(f, "board_id"), title=_req_text(f, "title", MAX_RAW_TITLE))
+
+
+def _build_board_settings(f: _Fields, b: _Builder) -> Command:
+    board_id = _req_id(f, "board_id")
+    show_authors = f.boolean("show_authors", required=False)
+    open_moves = f.boolean("open_moves", required=False)
+    locked = f.boolean("locked", required=False)
+    if show_authors is None and open_moves is None and locked is None:
+        raise WireError("wire.no_settings", None, f.command_id)
+    return ChangeBoardSettings(
+        board_id=board_id, show_authors=show_authors, open_moves=open_moves, locked=locked
+    )
+
+
+def _build_private_board(f: _Fields, b: _Builder) -> Command:
+    return StartPrivateWriting(board_id=_req_id(f, "board_id"))
+
+
+def _build_reveal_board(f: _Fields, b: _Builder) -> Command:
+    return RevealBoard(board_id=_req_id(f, "board_id"))
+
+
+def _build_show_board(f: _Fields, b: _Builder) -> Command:
+    return ShowBoard(board_id=_req_id(f, "board_id"))
+
+
+# --- columns --------------------------------------------------------------------------------
+
+
+def _build_add_column(f: _Fields, b: _Builder) -> Command:
+    return AddColumn(
+        board_id=_req_id(f, "board_id"),
+        column_id=b.make_id(),
+        title=_req_text(f, "title", MAX_RAW_TITLE),
+    )
+
+
+def _build_rename_column(f: _Fields, b: _Builder) -> Command:
+    return RenameColumn(
+        column_id=_req_id(f, "column_id"), title=_req_text(f, "title", MAX_RAW_TITLE)
+    )
+
+
+def _build_move_column(f: _Fields, b: _Builder) -> Command:
+    return MoveColumn(
+        column_id=_req_id(f, "column_id"), index=_req_int(f, "index", low=0, high=MAX_INDEX)
+    )
+
+
+def _build_remove_column(f: _Fields, b: _Builder) -> Command:
+    return RemoveColumn(
+        column_id=_req_id(f, "column_id"), move_notes_to=_req_id(f, "move_notes_to")
+    )
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+
+def _build_add_note(f: _Fields, b: _Builder) -> Command:
+    text = _req_text(f, "text")
+    board_id = f.ident("board_id", required=False)
+    column_id = f.ident("column_id", required=False)
+    color = f.text("color", required=False, max_len=MAX_RAW_KEY)
+    return AddNote(
+        note_id=b.make_id(), text=text, board_id=board_id, column_id=column_id, color=color
+    )
+
+
+def _build_edit_note(f: _Fields, b: _Builder) -> Command:
+    return EditNote(
+        note_id=_req_id(f, "note_id"),
+        version=_req_int(f, "version", low=1, high=MAX_VERSION),
+        text=f.text("text", required=False),
+        color=f.text("color", required=False, max_len=MAX_RAW_KEY),
+    )
+
+
+def _build_delete_note(f: _Fields, b: _Builder) -> Command:
+    return DeleteNote(note_id=_req_id(f, "note_id"))
+
+
+def _build_hide_note(f: _Fields, b: _Builder) -> Command:
+    return HideNote(note_id=_req_id(f, "note_id"), hidden=_req_bool(f, "hidden"))
+
+
+def _build_move_note(f: _Fields, b: _Builder) -> Command:
+    note_id = _req_id(f, "note_id")
+    column_id = _req_id(f, "column_id")
+    index = _req_int(f, "index", low=0, high=MAX_INDEX)
+    # Absent, null or "" (a loose-notes list's empty data-cluster-id): no cluster.
+    cluster_id: str | None = None
+    if f.data.get("cluster_id") == "":
+        f.used.add("cluster_id")
+    else:
+        cluster_id = f.ident("cluster_id", required=False, nullable=True)
+    return MoveNote(note_id=note_id, column_id=column_id, index=index, cluster_id=cluster_id)
+
+
+def _build_turn_note(f: _Fields, b: _Builder) -> Command:
+    return TurnNoteAround(
+        note_id=_req_id(f, "note_id"), new_note_id=b.make_id(), text=_req_text(f, "text")
+    )
+
+
+def _build_merge_notes(f: _Fields, b: _Builder) -> Command:
+    return MergeNotes(note_id=_req_id(f, "note_id"), into_id=_req_id(f, "into_id"))
+
+
+def _build_react_to_note(f: _Fields, b: _Builder) -> Command:
+    return ReactToNote(note_id=_req_id(f, "note_id"))
+
+
+# --- comments and clusters ------------------------------------------------------------------
+
+
+def _build_add_comment(f: _Fields, b: _Builder) -> Command:
+    return AddComment(
+        note_id=_req_id(f, "note_id"), comment_id=b.make_id(), text=_req_text(f, "text")
+    )
+
+
+def _build_delete_comment(f: _Fields, b: _Builder) -> Command:
+    return DeleteComment(comment_id=_req_id(f, "comment_id"))
+
+
+def _build_add_cluster(f: _Fields, b: _Builder) -> Command:
+    return AddCluster(
+        column_id=_req_id(f, "column_id"),
+        cluster_id=b.make_id(),
+        title=_req_text(f, "title", MAX_RAW_TITLE),
+    )
+
+
+def _build_rename_cluster(f: _Fields, b: _Builder) -> Command:
+    return RenameCluster(
+        cluster_id=_req_id(f, "cluster_id"), title=_req_text(f, "title", MAX_RAW_TITLE)
+    )
+
+
+def _build_remove_cluster(f: _Fields, b: _Builder) -> Command:
+    return RemoveCluster(cluster_id=_req_id(f, "cluster_id"))
+
+
+COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "participant.update": _build_update_participant,
+    "participant.kick": _build_kick_participant,
+    "board.create": _build_create_board,
+    "board.rename": _build_rename_board,
+    "board.settings": _build_board_settings,
+    "board.private": _build_private_board,
+    "board.reveal": _build_reveal_board,
+    "board.show": _build_show_board,
+    "column.add": _build_add_column,
+    "column.rename": _build_rename_column,
+    "column.move": _build_move_column,
+    "column.remove": _build_remove_column,
+    "note.add": _build_add_note,
+    "note.edit": _build_edit_note,
+    "note.delete": _build_delete_note,
+    "note.hide": _build_hide_note,
+    "note.move": _build_move_note,
+    "note.turn": _build_turn_note,
+    "note.merge": _build_merge_notes,
+    "note.react": _build_react_to_note,
+    "comment.add": _build_add_comment,
+    "comment.delete": _build_delete_comment,
+    "cluster.add": _build_add_cluster,
+    "cluster.rename": _build_rename_cluster,
+    "cluster.remove": _build_remove_cluster,
 }
 
-CLIENT_MESSAGE_TYPES = ("hello", "ping", *COMMAND_BUILDERS)
+CLIENT_MESSAGE_TYPES = ("hello", "ping", "note.editing", *COMMAND_BUILDERS)
 SERVER_MESSAGE_TYPES = ("ack", "error", "events", "snapshot", "presence", "pong")
 
 
-def parse_client_message(raw: str | bytes, make_id: Callable[[], str]) -> ClientMessage:
+def parse_client_message(
+    raw: str | bytes,
+    make_id: Callable[[], str],
+    template_titles: TemplateTitles | None = None,
+) -> ClientMessage:
+    """One client frame as a typed message, or a WireError. `make_id` makes the ids of what a
+    command creates; `template_titles` names a new board's columns in the sender's language
+    (see `template_titles_from`; without it the column keys stand in)."""
     data = loads_strict(raw)
     if not isinstance(data, dict):
         raise WireError("wire.not_an_object")
@@ -188,6 +477,10 @@ def parse_client_message(raw: str | bytes, make_id: Callable[[], str]) -> Client
     if mtype == "ping":
         f.finish()
         return Ping()
+    if mtype == "note.editing":
+        note_id = f.ident("note_id", nullable=True)
+        f.finish()
+        return Editing(note_id=note_id)
     builder = COMMAND_BUILDERS.get(mtype)
     if builder is None:
         raise WireError("wire.unknown_type", "type", command_id)
@@ -195,7 +488,7 @@ def parse_client_message(raw: str | bytes, make_id: Callable[[], str]) -> Client
         raise WireError("wire.missing_field", "command_id")
     if command_id is None:
         raise WireError("wire.bad_id", "command_id")
-    command = builder(f, make_id)
+    command = builder(f, _Builder(make_id, template_titles or _key_titles))
     f.finish()
     return CommandRequest(command_id=command_id, type=mtype, command=command)
 

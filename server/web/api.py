@@ -9,7 +9,13 @@ from starlette.responses import JSONResponse, Response
 
 from server.i18n import message
 from server.realtime.source import Viewer
-from server.realtime.wire import CommandRequest, WireError, parse_client_message
+from server.realtime.wire import (
+    CommandRequest,
+    Editing,
+    WireError,
+    parse_client_message,
+    template_titles_from,
+)
 from server.render.views import state_json
 from server.service import UnknownWorkshop, new_id
 from server.store.db import StoreUnavailable
@@ -60,10 +66,14 @@ async def post_command(request: Request) -> Response:
         if len(body) > rt.settings.ws_max_message_bytes:
             return _error(request, 413, "wire.too_large")
     try:
-        parsed = parse_client_message(body, new_id)
+        locale = session_locale(request)
+        titles = template_titles_from(lambda key: message(key, locale))
+        parsed = parse_client_message(body, new_id, titles)
     except WireError as e:
         resp = _error(request, 400, e.code, e.command_id)
         return resp
+    if isinstance(parsed, Editing):  # presence of a live socket: nothing to say over HTTP
+        return _error(request, 400, "api.socket_only")
     if not isinstance(parsed, CommandRequest):
         return _error(request, 400, "wire.unknown_type")
     try:

@@ -19,7 +19,16 @@ from server.realtime.client import (
     Viewer,
 )
 from server.realtime.source import Format, PresenceEntry
-from server.realtime.wire import CommandRequest, Hello, Ping, WireError, parse_client_message
+from server.realtime.wire import (
+    CommandRequest,
+    Editing,
+    Hello,
+    Ping,
+    TemplateTitles,
+    WireError,
+    parse_client_message,
+    template_titles_from,
+)
 from server.service import UnknownWorkshop, new_id
 from server.store import participants
 from server.store.db import StoreUnavailable
@@ -34,6 +43,11 @@ RATE_STRIKES_BEFORE_CLOSE = 200
 
 def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def template_titles(locale: str) -> TemplateTitles:
+    """A new board's column titles in this language (catalogue `template.<template>.<key>`)."""
+    return template_titles_from(lambda key: message(key, locale))
 
 
 def error_frame(
@@ -90,6 +104,7 @@ async def workshop_socket(ws: WebSocket) -> None:
         Viewer(actor.role, fmt, locale, actor.id, presence), send, close, s.ws_send_queue
     )
     client.start()
+    titles = template_titles(locale)
     bucket = TokenBucket(s.ws_rate_per_second, s.ws_rate_burst)
     strikes = 0
     try:
@@ -116,7 +131,7 @@ async def workshop_socket(ws: WebSocket) -> None:
                 client.offer(error_frame("wire.too_large", locale, None))
                 continue
             try:
-                parsed = parse_client_message(raw, new_id)
+                parsed = parse_client_message(raw, new_id, titles)
             except WireError as e:
                 client.offer(error_frame(e.code, locale, e.command_id, e.field))
                 continue
@@ -131,6 +146,12 @@ async def workshop_socket(ws: WebSocket) -> None:
                 continue
             if isinstance(parsed, Ping):
                 client.offer('{"type":"pong"}')
+                continue
+            if isinstance(parsed, Editing):
+                if actor.role == "screen":  # the room screen shows; it does not edit
+                    client.offer(error_frame("permission.read_only", locale, None))
+                else:
+                    rt.hub.editing(workshop_id, client, parsed.note_id)
                 continue
             assert isinstance(parsed, CommandRequest)
             try:

@@ -3,11 +3,53 @@
 from __future__ import annotations
 
 import itertools
+import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from server.domain.commands import AddNote, DeleteNote, UpdateParticipant
-from server.realtime.wire import CommandRequest, Hello, Ping, WireError, parse_client_message
+from server.domain.boards import TEMPLATES
+from server.domain.commands import (
+    AddCluster,
+    AddColumn,
+    AddComment,
+    AddNote,
+    ChangeBoardSettings,
+    Command,
+    CreateBoard,
+    DeleteComment,
+    DeleteNote,
+    EditNote,
+    HideNote,
+    KickParticipant,
+    MergeNotes,
+    MoveColumn,
+    MoveNote,
+    ReactToNote,
+    RemoveCluster,
+    RemoveColumn,
+    RenameBoard,
+    RenameCluster,
+    RenameColumn,
+    RevealBoard,
+    ShowBoard,
+    StartPrivateWriting,
+    TurnNoteAround,
+    UpdateParticipant,
+)
+from server.realtime.wire import (
+    CLIENT_MESSAGE_TYPES,
+    ClientMessage,
+    CommandRequest,
+    Editing,
+    Hello,
+    Ping,
+    TemplateTitles,
+    WireError,
+    parse_client_message,
+    template_titles_from,
+)
 
 ids = itertools.count()
 
@@ -74,8 +116,383 @@ def test_command_id_is_echoed_in_errors_when_readable() -> None:
     assert e.value.command_id == "abcdefgh" and e.value.field == "text"
 
 
-@pytest.mark.parametrize("cid", ['"short"', '"has space in it"', '"' + "x" * 65 + '"', "123456789"])
+@pytest.mark.parametrize(
+    "cid", ['"short"', '"has space in it"', '"' + "x" * 65 + '"', "123456789", '"abcdefgh\\n"']
+)
 def test_bad_command_ids(cid: str) -> None:
     with pytest.raises(WireError) as e:
         parse_client_message(f'{{"type":"note.add","command_id":{cid},"text":"x"}}', make_id)
     assert e.value.code == "wire.bad_id"
+
+
+# --- every client message type ----------------------------------------------------------------
+
+Json = dict[str, Any]
+
+
+def counter() -> Callable[[], str]:
+    """Ids "new1", "new2", ... in the order the parser asks for them."""
+    n = itertools.count(1)
+    return lambda: f"new{next(n)}"
+
+
+def parse(msg: Json, titles: TemplateTitles | None = None) -> ClientMessage:
+    return parse_client_message(json.dumps(msg), counter(), titles)
+
+
+def cmd(type_: str, **fields: Any) -> Json:
+    return {"type": type_, "command_id": "cmd-0001", **fields}
+
+
+# One accepted example per client message type, with what it must parse to.
+ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
+    ({"type": "hello", "since": 3, "epoch": "e1"}, Hello(3, "e1")),
+    ({"type": "ping"}, Ping()),
+    ({"type": "note.editing", "note_id": "n1"}, Editing("n1")),
+    (
+        cmd("participant.update", display_name="Mette", group="Borger"),
+        UpdateParticipant("Mette", "Borger"),
+    ),
+    (cmd("participant.kick", participant_id="p1"), KickParticipant("p1")),
+    (
+        cmd("board.create", title="Idébank", template="idea_bank"),
+        CreateBoard(
+            board_id="new1",
+            title="Idébank",
+            template="idea_bank",
+            column_ids=("new2", "new3", "new4"),
+            column_titles=("ideas", "semifinal", "final"),
+        ),
+    ),
+    (cmd("board.rename", board_id="b1", title="Ny titel"), RenameBoard("b1", "Ny titel")),
+    (cmd("board.settings", board_id="b1", locked=True), ChangeBoardSettings("b1", locked=True)),
+    (cmd("board.private", board_id="b1"), StartPrivateWriting("b1")),
+    (cmd("board.reveal", board_id="b1"), RevealBoard("b1")),
+    (cmd("board.show", board_id="b1"), ShowBoard("b1")),
+    (cmd("column.add", board_id="b1", title="Senere"), AddColumn("b1", "new1", "Senere")),
+    (cmd("column.rename", column_id="c1", title="Nu"), RenameColumn("c1", "Nu")),
+    (cmd("column.move", column_id="c1", index=2), MoveColumn("c1", 2)),
+    (cmd("column.remove", column_id="c1", move_notes_to="c2"), RemoveColumn("c1", "c2")),
+    (
+        cmd("note.add", text="Bænke", board_id="b1", column_id="c1", color="blue"),
+        AddNote("new1", "Bænke", board_id="b1", column_id="c1", color="blue"),
+    ),
+    (
+        cmd("note.edit", note_id="n1", version=3, text="Ny", color="pink"),
+        EditNote("n1", 3, text="Ny", color="pink"),
+    ),
+    (cmd("note.delete", note_id="n1"), DeleteNote("n1")),
+    (cmd("note.hide", note_id="n1", hidden=False), HideNote("n1", hidden=False)),
+    (
+        cmd("note.move", note_id="n1", column_id="c2", index=0, cluster_id="k1"),
+        MoveNote("n1", "c2", 0, cluster_id="k1"),
+    ),
+    (cmd("note.turn", note_id="n1", text="Positivt"), TurnNoteAround("n1", "new1", "Positivt")),
+    (cmd("note.merge", note_id="n1", into_id="n2"), MergeNotes("n1", "n2")),
+    (cmd("note.react", note_id="n1"), ReactToNote("n1")),
+    (cmd("comment.add", note_id="n1", text="Enig"), AddComment("n1", "new1", "Enig")),
+    (cmd("comment.delete", comment_id="m1"), DeleteComment("m1")),
+    (cmd("cluster.add", column_id="c1", title="Trafik"), AddCluster("c1", "new1", "Trafik")),
+    (cmd("cluster.rename", cluster_id="k1", title="Lys"), RenameCluster("k1", "Lys")),
+    (cmd("cluster.remove", cluster_id="k1"), RemoveCluster("k1")),
+]
+
+
+def test_every_client_message_type_has_an_accepted_example() -> None:
+    covered = {msg["type"] for msg, _ in ACCEPTED}
+    assert sorted(set(CLIENT_MESSAGE_TYPES) - covered) == []
+    assert sorted(covered - set(CLIENT_MESSAGE_TYPES)) == []
+    assert len(CLIENT_MESSAGE_TYPES) == len(set(CLIENT_MESSAGE_TYPES))
+
+
+@pytest.mark.parametrize(("msg", "expected"), ACCEPTED, ids=[m["type"] for m, _ in ACCEPTED])
+def test_accepted_examples_parse_to_the_right_message(
+    msg: Json, expected: ClientMessage | Command
+) -> None:
+    parsed = parse(msg)
+    if isinstance(parsed, CommandRequest):
+        assert parsed.type == msg["type"] and parsed.command_id == "cmd-0001"
+        assert parsed.command == expected
+    else:
+        assert parsed == expected
+    # hx-ws adds a headers object to every form it sends: tolerated everywhere.
+    assert parse({**msg, "headers": {"HX-Request": "true"}}) == parsed
+
+
+def test_board_create_titles_its_columns_in_the_sender_s_language() -> None:
+    asked: list[str] = []
+
+    def translate(key: str) -> str:
+        asked.append(key)
+        return key.rsplit(".", 1)[1].upper()
+
+    titles = template_titles_from(translate)
+    m = parse(cmd("board.create", title="Vend det om", template="negative"), titles)
+    assert isinstance(m, CommandRequest)
+    assert m.command == CreateBoard(
+        board_id="new1",
+        title="Vend det om",
+        template="negative",
+        column_ids=("new2", "new3"),
+        column_titles=("FAILS", "TURNED"),
+    )
+    assert asked == ["template.negative.fails", "template.negative.turned"]
+    assert titles("no_such_template") == ()
+
+
+def test_board_create_with_an_unknown_template_leaves_it_to_the_domain() -> None:
+    m = parse(cmd("board.create", title="X", template="kanban"), template_titles_from(str.upper))
+    assert isinstance(m, CommandRequest)
+    assert m.command == CreateBoard("new1", "X", "kanban", column_ids=(), column_titles=())
+
+
+def test_board_create_titles_come_from_the_message_catalogue_keys() -> None:
+    """The web layer's titles: `template.<template>.<key>` looked up in the sender's locale."""
+    for template, keys in TEMPLATES.items():
+        seen = template_titles_from(lambda key: key)(template)
+        assert seen == tuple(f"template.{template}.{k}" for k in keys)
+
+
+@pytest.mark.parametrize("cluster", [{}, {"cluster_id": None}, {"cluster_id": ""}])
+def test_note_move_without_a_cluster(cluster: Json) -> None:
+    m = parse(cmd("note.move", note_id="n1", column_id="c1", index=100000, **cluster))
+    assert isinstance(m, CommandRequest) and m.command == MoveNote("n1", "c1", 100000, None)
+
+
+def test_board_settings_takes_any_subset_of_the_three_switches() -> None:
+    m = parse(cmd("board.settings", board_id="b1", show_authors=False, open_moves=True))
+    assert isinstance(m, CommandRequest)
+    assert m.command == ChangeBoardSettings("b1", show_authors=False, open_moves=True)
+
+
+def test_board_settings_without_any_setting_is_refused() -> None:
+    with pytest.raises(WireError) as e:
+        parse(cmd("board.settings", board_id="b1"))
+    assert e.value.code == "wire.no_settings" and e.value.command_id == "cmd-0001"
+
+
+def test_note_edit_may_change_only_the_text_or_only_the_colour() -> None:
+    m = parse(cmd("note.edit", note_id="n1", version=1, text="Kun tekst"))
+    assert isinstance(m, CommandRequest) and m.command == EditNote("n1", 1, text="Kun tekst")
+    m = parse(cmd("note.edit", note_id="n1", version=2**31, color="green"))
+    assert isinstance(m, CommandRequest) and m.command == EditNote("n1", 2**31, color="green")
+
+
+def test_note_add_keeps_its_old_minimal_form() -> None:
+    m = parse(cmd("note.add", text="Hej"))
+    assert isinstance(m, CommandRequest) and m.command == AddNote("new1", "Hej")
+
+
+def test_note_editing_is_not_a_command() -> None:
+    assert parse({"type": "note.editing", "note_id": None}) == Editing(None)
+    # Like hello and ping, it needs no command_id and ignores one.
+    assert parse({"type": "note.editing", "note_id": "n1", "command_id": "x"}) == Editing("n1")
+
+
+@pytest.mark.parametrize(
+    ("msg", "code", "field"),
+    [
+        ({"type": "note.editing"}, "wire.missing_field", "note_id"),
+        ({"type": "note.editing", "note_id": 7}, "wire.wrong_type", "note_id"),
+        ({"type": "note.editing", "note_id": False}, "wire.wrong_type", "note_id"),
+        ({"type": "note.editing", "note_id": "n-1"}, "wire.bad_id", "note_id"),
+        ({"type": "note.editing", "note_id": ""}, "wire.bad_id", "note_id"),
+        ({"type": "note.editing", "note_id": "n1", "text": "x"}, "wire.unknown_field", "text"),
+    ],
+)
+def test_note_editing_is_strict(msg: Json, code: str, field: str) -> None:
+    with pytest.raises(WireError) as e:
+        parse(msg)
+    assert (e.value.code, e.value.field) == (code, field)
+
+
+def test_messages_app_js_builds_itself_are_accepted() -> None:
+    """The `command({...})` bodies and `sendEditing` of static/app.js, as it sends them."""
+    for body in (
+        {"type": "note.react", "note_id": "abc123"},
+        {"type": "note.merge", "note_id": "abc123", "into_id": "def456"},
+        {"type": "note.move", "note_id": "abc123", "column_id": "c1", "index": 2},
+        {"type": "note.move", "note_id": "abc123", "column_id": "c1", "index": 100000},
+        {
+            "type": "note.move",
+            "note_id": "abc123",
+            "column_id": "c1",
+            "index": 0,
+            "cluster_id": "k1",
+        },
+    ):
+        assert isinstance(parse({**body, "command_id": "a1b2c3d4e5f6a1b2c3d4e5f6"}), CommandRequest)
+    assert parse({"type": "note.editing", "note_id": "abc123"}) == Editing("abc123")
+    assert parse({"type": "note.editing", "note_id": None}) == Editing(None)
+
+
+# --- strictness, generated from one table of each command's fields ----------------------------
+
+ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL = (
+    "id",
+    "text",
+    "title",
+    "key",
+    "index",
+    "version",
+    "bool",
+)
+MAX_LEN = {ID: 64, TEXT: 4000, TITLE: 1000, KEY: 64}
+SAMPLE: dict[str, Any] = {
+    ID: "abc123",
+    TEXT: "Hej",
+    TITLE: "Titel",
+    KEY: "blue",
+    INDEX: 3,
+    VERSION: 2,
+    BOOL: True,
+}
+
+# type -> field -> (kind, required). Fields a message may carry, as the wire layer knows them.
+SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
+    "participant.update": {"display_name": (TITLE, True), "group": (TITLE, True)},
+    "participant.kick": {"participant_id": (ID, True)},
+    "board.create": {"title": (TITLE, True), "template": (KEY, True)},
+    "board.rename": {"board_id": (ID, True), "title": (TITLE, True)},
+    "board.settings": {
+        "board_id": (ID, True),
+        "show_authors": (BOOL, False),
+        "open_moves": (BOOL, False),
+        "locked": (BOOL, False),
+    },
+    "board.private": {"board_id": (ID, True)},
+    "board.reveal": {"board_id": (ID, True)},
+    "board.show": {"board_id": (ID, True)},
+    "column.add": {"board_id": (ID, True), "title": (TITLE, True)},
+    "column.rename": {"column_id": (ID, True), "title": (TITLE, True)},
+    "column.move": {"column_id": (ID, True), "index": (INDEX, True)},
+    "column.remove": {"column_id": (ID, True), "move_notes_to": (ID, True)},
+    "note.add": {
+        "text": (TEXT, True),
+        "board_id": (ID, False),
+        "column_id": (ID, False),
+        "color": (KEY, False),
+    },
+    "note.edit": {
+        "note_id": (ID, True),
+        "version": (VERSION, True),
+        "text": (TEXT, False),
+        "color": (KEY, False),
+    },
+    "note.delete": {"note_id": (ID, True)},
+    "note.hide": {"note_id": (ID, True), "hidden": (BOOL, True)},
+    "note.move": {
+        "note_id": (ID, True),
+        "column_id": (ID, True),
+        "index": (INDEX, True),
+        "cluster_id": (ID, False),
+    },
+    "note.turn": {"note_id": (ID, True), "text": (TEXT, True)},
+    "note.merge": {"note_id": (ID, True), "into_id": (ID, True)},
+    "note.react": {"note_id": (ID, True)},
+    "comment.add": {"note_id": (ID, True), "text": (TEXT, True)},
+    "comment.delete": {"comment_id": (ID, True)},
+    "cluster.add": {"column_id": (ID, True), "title": (TITLE, True)},
+    "cluster.rename": {"cluster_id": (ID, True), "title": (TITLE, True)},
+    "cluster.remove": {"cluster_id": (ID, True)},
+}
+MAX_LEN_OF = {("participant.update", "display_name"): 200, ("participant.update", "group"): 200}
+NULLABLE = {("participant.update", "display_name"), ("note.move", "cluster_id")}
+# A valid message needs more than its required fields for these types.
+MINIMAL_EXTRA: dict[str, Json] = {"board.settings": {"locked": False}}
+
+
+def minimal(type_: str) -> Json:
+    fields = {f: SAMPLE[k] for f, (k, req) in SCHEMA[type_].items() if req}
+    return cmd(type_, **fields, **MINIMAL_EXTRA.get(type_, {}))
+
+
+def full(type_: str) -> Json:
+    return cmd(type_, **{f: SAMPLE[k] for f, (k, _) in SCHEMA[type_].items()})
+
+
+def _bad_values(type_: str, field: str, kind: str) -> list[tuple[Any, str]]:
+    bad: list[tuple[Any, str]] = []
+    if kind in (ID, TEXT, TITLE, KEY):
+        limit = MAX_LEN_OF.get((type_, field), MAX_LEN[kind])
+        bad += [(5, "wire.wrong_type"), (True, "wire.wrong_type"), (["x"], "wire.wrong_type")]
+        bad += [({"x": 1}, "wire.wrong_type"), ("x" * (limit + 1), "wire.too_long")]
+        if (type_, field) not in NULLABLE:
+            bad.append((None, "wire.wrong_type"))
+    if kind == ID:
+        bad += [("has space", "wire.bad_id"), ("a-b", "wire.bad_id"), ("x" * 33, "wire.bad_id")]
+        bad += [("ø", "wire.bad_id"), ("abc\n", "wire.bad_id")]
+        if (type_, field) != ("note.move", "cluster_id"):
+            bad.append(("", "wire.bad_id"))
+    if kind in (INDEX, VERSION):
+        low, high = (0, 100000) if kind == INDEX else (1, 2**31)
+        bad += [("1", "wire.wrong_type"), (True, "wire.wrong_type"), (False, "wire.wrong_type")]
+        bad += [(1.0, "wire.wrong_type"), (None, "wire.wrong_type")]
+        bad += [(low - 1, "wire.out_of_range"), (high + 1, "wire.out_of_range")]
+    if kind == BOOL:
+        bad += [("true", "wire.wrong_type"), ("false", "wire.wrong_type"), (1, "wire.wrong_type")]
+        bad += [(0, "wire.wrong_type"), (None, "wire.wrong_type")]
+    return bad
+
+
+STRICT_CASES = [
+    pytest.param(type_, field, value, code, id=f"{type_}-{field}-{value!r:.20}")
+    for type_, fields in SCHEMA.items()
+    for field, (kind, _) in fields.items()
+    for value, code in _bad_values(type_, field, kind)
+]
+
+
+def test_the_schema_table_covers_every_command() -> None:
+    assert sorted(SCHEMA) == sorted(
+        t for t in CLIENT_MESSAGE_TYPES if "." in t and t != "note.editing"
+    )
+
+
+@pytest.mark.parametrize("type_", sorted(SCHEMA))
+def test_minimal_and_full_messages_are_accepted(type_: str) -> None:
+    for msg in (minimal(type_), full(type_)):
+        m = parse(msg)
+        assert isinstance(m, CommandRequest) and m.type == type_
+
+
+@pytest.mark.parametrize(("type_", "field", "value", "code"), STRICT_CASES)
+def test_a_bad_value_gets_its_specific_code(type_: str, field: str, value: Any, code: str) -> None:
+    with pytest.raises(WireError) as e:
+        parse({**full(type_), field: value})
+    assert (e.value.code, e.value.field, e.value.command_id) == (code, field, "cmd-0001")
+
+
+@pytest.mark.parametrize(
+    ("type_", "field"),
+    [(t, f) for t, fields in SCHEMA.items() for f, (_, req) in fields.items() if req],
+)
+def test_a_missing_required_field_is_named(type_: str, field: str) -> None:
+    msg = minimal(type_)
+    del msg[field]
+    with pytest.raises(WireError) as e:
+        parse(msg)
+    assert (e.value.code, e.value.field, e.value.command_id) == (
+        "wire.missing_field",
+        field,
+        "cmd-0001",
+    )
+
+
+@pytest.mark.parametrize("type_", sorted(SCHEMA))
+def test_an_unknown_field_is_refused(type_: str) -> None:
+    with pytest.raises(WireError) as e:
+        parse({**full(type_), "note_idx": "abc"})
+    assert (e.value.code, e.value.field) == ("wire.unknown_field", "note_idx")
+
+
+@pytest.mark.parametrize("type_", sorted(SCHEMA))
+def test_every_command_needs_a_valid_command_id(type_: str) -> None:
+    msg = full(type_)
+    del msg["command_id"]
+    with pytest.raises(WireError) as e:
+        parse(msg)
+    assert (e.value.code, e.value.field) == ("wire.missing_field", "command_id")
+    with pytest.raises(WireError) as e:
+        parse({**msg, "command_id": "short"})
+    assert (e.value.code, e.value.field) == ("wire.bad_id", "command_id")
