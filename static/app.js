@@ -281,6 +281,7 @@
     if (t.hasAttribute("data-edit") && note) { openEditor(note); return; }
     if (t.hasAttribute("data-close-editor")) { closeEditor(); return; }
     if (t.hasAttribute("data-merge") && note) { startMerge(note); return; }
+    if (t.hasAttribute("data-cancel-merge")) { stopMerge(); return; }
     if (t.hasAttribute("data-merge-into") && note && mergeFrom) {
       if (mergeFrom !== note.dataset.noteId) {
         command({ type: "note.merge", note_id: mergeFrom, into_id: note.dataset.noteId });

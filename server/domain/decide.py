@@ -134,7 +134,7 @@ def _kick(state: WorkshopState, actor: Actor, command: KickParticipant) -> list[
     if p is None:
         raise DomainError("participant.unknown")
     if p.kicked:
-        raise DomainError("participant.kicked")
+        raise DomainError("participant.already_removed")
     return [Event(ev.PARTICIPANT_KICKED, {"participant_id": p.id})]
 
 
