@@ -133,8 +133,13 @@ class Service:
         date: str,
         groups: list[str],
         board_title: str,
+        column_title: str | None = None,
     ) -> WorkshopState:
-        """Insert the workshop and its first event (`workshop.created`, seq 1) together."""
+        """Insert the workshop and its first event (`workshop.created`, seq 1) together.
+
+        The first column takes the board's id, the convention migration 0003 set for old
+        boards; `column_title` None falls back to the board's title.
+        """
         now = self.clock()
         workshop_id, board_id = new_id(), new_id()
         epoch = secrets.token_hex(8)
@@ -151,6 +156,8 @@ class Service:
                 groups=groups,
                 board_title=board_title,
                 facilitator_id=facilitator_id,
+                column_id=board_id,
+                column_title=column_title,
             )
             d = event.data
             await workshop_rows.insert_workshop(

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 import websockets
+from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import ClientConnection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,7 +239,7 @@ class LiveClient:
                 msg = json.loads(raw)
                 self.received.append(msg)
                 if msg.get("type") == "events":
-                    self.events.extend(msg["events"])
+                    self.events.extend(msg.get("events", []))  # html feeds carry `content`
                     self.seq, self.epoch = msg["seq"], msg["epoch"]
                 elif msg.get("type") == "snapshot":
                     self.seq, self.epoch = msg["seq"], msg["epoch"]
@@ -311,3 +313,13 @@ async def setup_workshop(base_url: str) -> tuple[Browserless, str, str]:
     assert r.status_code == 200
     workshop_id, code = await fac.create_workshop()
     return fac, workshop_id, code
+
+
+async def query(database_url: str, sql: str, **params: str) -> list[sa.Row[Any]]:
+    """Read the database directly: what was really stored, whatever the clients saw."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return list(await conn.execute(sa.text(sql), params))
+    finally:
+        await engine.dispose()

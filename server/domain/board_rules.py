@@ -375,8 +375,7 @@ def move_note(state: WorkshopState, actor: Actor, c: MoveNote) -> list[Event]:
         cl = state.clusters.get(c.cluster_id)
         if cl is None or cl.column_id != c.column_id:
             raise DomainError("cluster.unknown")
-    order = [n.id for n in state.notes_in(c.column_id, c.cluster_id) if n.id != note.id]
-    order.insert(max(0, min(c.index, len(order))), note.id)
+    order = _order_after_move(state, actor, b, note, c)
     return [
         Event(
             ev.NOTE_MOVED,
@@ -390,6 +389,24 @@ def move_note(state: WorkshopState, actor: Actor, c: MoveNote) -> list[Event]:
             },
         )
     ]
+
+
+def _order_after_move(
+    state: WorkshopState, actor: Actor, b: Board, note: Note, c: MoveNote
+) -> list[str]:
+    """The target container's new order. `index` counts the notes the mover can see (a client
+    is never sent hidden notes, nor others' notes during private writing): the note goes just
+    before the visible note now at that place, or after the last visible one."""
+    rest = [n for n in state.notes_in(c.column_id, c.cluster_id) if n.id != note.id]
+    seen = [i for i, n in enumerate(rest) if can_see_note(b, n, actor.role, actor.id)]
+    index = max(0, c.index)
+    if index < len(seen):
+        at = seen[index]
+    else:
+        at = seen[-1] + 1 if seen else len(rest)
+    order = [n.id for n in rest]
+    order.insert(at, note.id)
+    return order
 
 
 def turn_note_around(state: WorkshopState, actor: Actor, c: TurnNoteAround) -> list[Event]:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain.workshop import Participant
+from server.store.loading import participant_from_row
 from server.store.tables import participants
 
 
@@ -14,4 +15,4 @@ async def find(conn: AsyncConnection, workshop_id: str, participant_id: str) -> 
         participants.c.workshop_id == workshop_id, participants.c.id == participant_id
     )
     r = (await conn.execute(q)).first()
-    return None if r is None else Participant(r.id, r.display_name, r.group_name)
+    return None if r is None else participant_from_row(r)

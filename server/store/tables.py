@@ -34,6 +34,8 @@ workshops = sa.Table(
     sa.Column("last_seq", sa.BigInteger, nullable=False),
     sa.Column("facilitator_id", sa.String(32), sa.ForeignKey("facilitators.id"), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Where the facilitator brought everyone; no foreign key: boards already point here.
+    sa.Column("current_board_id", sa.String(32), nullable=True),
 )
 
 events = sa.Table(
@@ -64,39 +66,104 @@ commands = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+
+def _workshop_id() -> sa.Column[str]:
+    """Every state table names its workshop: a workshop's state is loaded by this index."""
+    return sa.Column(
+        "workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True
+    )
+
+
 boards = sa.Table(
     "boards",
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column(
-        "workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True
-    ),
+    _workshop_id(),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("template", sa.String(20), nullable=False),
+    sa.Column("show_authors", sa.Boolean, nullable=False),
+    sa.Column("open_moves", sa.Boolean, nullable=False),
+    sa.Column("private", sa.Boolean, nullable=False),
+    sa.Column("locked", sa.Boolean, nullable=False),
+    # No foreign key: board_columns already points at boards, and the domain clears it itself.
+    sa.Column("turn_column_id", sa.String(32), nullable=True),
+)
+
+board_columns = sa.Table(
+    "board_columns",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("board_id", sa.String(32), sa.ForeignKey("boards.id"), nullable=False),
+    # 200, not the 80 a new column may have: migrated boards lent their title to their column.
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),  # order within the board, from 0
 )
 
 participants = sa.Table(
     "participants",
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column(
-        "workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True
-    ),
+    _workshop_id(),
     sa.Column("display_name", sa.String(60), nullable=True),
     sa.Column("group_name", sa.String(40), nullable=False),
     sa.Column("joined_seq", sa.BigInteger, nullable=False),
+    sa.Column("kicked", sa.Boolean, nullable=False),
+)
+
+clusters = sa.Table(
+    "clusters",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("board_id", sa.String(32), sa.ForeignKey("boards.id"), nullable=False),
+    sa.Column("column_id", sa.String(32), sa.ForeignKey("board_columns.id"), nullable=False),
+    sa.Column("title", sa.String(80), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
 )
 
 notes = sa.Table(
     "notes",
     metadata,
     sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column(
-        "workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), nullable=False, index=True
-    ),
+    _workshop_id(),
     sa.Column("board_id", sa.String(32), sa.ForeignKey("boards.id"), nullable=False),
     sa.Column("author_id", sa.String(32), nullable=False),
     sa.Column("author_name", sa.String(60), nullable=True),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("column_id", sa.String(32), sa.ForeignKey("board_columns.id"), nullable=False),
+    sa.Column("cluster_id", sa.String(32), sa.ForeignKey("clusters.id"), nullable=True),
+    sa.Column("position", sa.Integer, nullable=False),  # order within its column or cluster
+    sa.Column("color", sa.String(16), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("hidden", sa.Boolean, nullable=False),
+    sa.Column("by_facilitator", sa.Boolean, nullable=False),
+    # No foreign key: the negative note a turned note came from may be deleted later.
+    sa.Column("linked_note_id", sa.String(32), nullable=True),
+    sa.Column("merged", sa.JSON, nullable=False),  # texts of the duplicates merged into it
+)
+
+note_reactions = sa.Table(
+    "note_reactions",
+    metadata,
+    sa.Column("note_id", sa.String(32), sa.ForeignKey("notes.id"), primary_key=True),
+    # A participant's or the facilitator's id: both may give +1.
+    sa.Column("actor_id", sa.String(32), primary_key=True),
+    _workshop_id(),
+)
+
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("note_id", sa.String(32), sa.ForeignKey("notes.id"), nullable=False),
+    sa.Column("board_id", sa.String(32), sa.ForeignKey("boards.id"), nullable=False),
+    sa.Column("author_id", sa.String(32), nullable=False),
+    sa.Column("author_name", sa.String(60), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("by_facilitator", sa.Boolean, nullable=False),
 )

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.domain import events as ev
-from server.domain.boards import Note
+from server.domain.boards import Note, can_see_note
 from server.domain.commands import (
     Actor,
     AddCluster,
@@ -261,7 +261,25 @@ def play(plan: Plan) -> tuple[Session, int]:
             s.do(actor, command)
             model[(note.column_id, note.cluster_id)].remove(note.id)
             target = model[(column, command.cluster_id)]
-            target.insert(max(0, min(m.index, len(target))), note.id)
+            board = s.state.boards[note.board_id]
+            seen = [
+                i
+                for i, other in enumerate(target)
+                if can_see_note(board, s.state.notes[other], actor.role, actor.id)
+            ]
+            # The index counts what the mover sees: land just before the visible note at that
+            # place, or just after the last visible one.
+            index = max(0, m.index)
+            if index < len(seen):
+                target.insert(seen[index], note.id)
+            else:
+                target.insert(seen[-1] + 1 if seen else len(target), note.id)
+            mine = [
+                i
+                for i in model[(column, command.cluster_id)]
+                if can_see_note(board, s.state.notes[i], actor.role, actor.id)
+            ]
+            assert mine.index(note.id) == min(index, len(mine) - 1)
         assert model_of(s, cols) == model
         assert_dense_positions(s.state)
         assert {k: unplaced(n) for k, n in s.state.notes.items()} == content

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime
-from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
@@ -14,28 +12,9 @@ from alembic.migration import MigrationContext
 from server.domain.commands import Actor, AddNote, Command, DeleteNote, JoinWorkshop
 from server.domain.events import Event, StoredEvent
 from server.domain.workshop import apply, replay
-from server.realtime.memory_broker import MemoryBroker
 from server.service import Service, new_id
-from server.store import facilitators, log, projections
-from server.store.db import Database
-from server.store.migrate import upgrade
+from server.store import log, projections
 from server.store.tables import metadata
-
-NOW = datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-async def service(database_url: str) -> AsyncIterator[Service]:
-    await asyncio.to_thread(upgrade, database_url)
-    db = Database(database_url)
-    async with db.write() as conn:
-        await facilitators.insert(
-            conn, facilitator_id="fac1", name="anna", password_hash="x", now=NOW
-        )
-    try:
-        yield Service(db, MemoryBroker(), clock=lambda: NOW)
-    finally:
-        await db.dispose()
 
 
 async def new_workshop(service: Service) -> str:

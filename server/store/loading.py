@@ -1,0 +1,146 @@
+"""Read a workshop's state tables back into the frozen `WorkshopState` the domain decides on.
+
+Explicit row -> dataclass functions, no ORM: the domain stays frozen and nothing lazy-loads.
+Everything is read by `workshop_id` (indexed on every state table), one query per table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Protocol, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from server.domain.boards import Board, Cluster, Column, Comment, Note
+from server.domain.workshop import Participant, WorkshopState
+from server.store.tables import (
+    board_columns,
+    boards,
+    clusters,
+    comments,
+    note_reactions,
+    notes,
+    participants,
+    workshops,
+)
+
+Row = sa.Row[Any]
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+T = TypeVar("T", bound=_HasId)
+
+
+def _by_id(items: Iterable[T]) -> Mapping[str, T]:
+    return MappingProxyType({i.id: i for i in items})
+
+
+def board_from_row(r: Row, columns: tuple[Column, ...]) -> Board:
+    return Board(
+        id=r.id,
+        title=r.title,
+        template=r.template,
+        columns=columns,
+        position=r.position,
+        show_authors=r.show_authors,
+        open_moves=r.open_moves,
+        private=r.private,
+        locked=r.locked,
+        turn_column_id=r.turn_column_id,
+    )
+
+
+def participant_from_row(r: Row) -> Participant:
+    return Participant(r.id, r.display_name, r.group_name, kicked=r.kicked)
+
+
+def note_from_row(r: Row, reactors: frozenset[str]) -> Note:
+    return Note(
+        id=r.id,
+        board_id=r.board_id,
+        column_id=r.column_id,
+        author_id=r.author_id,
+        author_name=r.author_name,
+        text=r.text,
+        seq=r.seq,
+        position=r.position,
+        cluster_id=r.cluster_id,
+        color=r.color,
+        version=r.version,
+        hidden=r.hidden,
+        by_facilitator=r.by_facilitator,
+        linked_note_id=r.linked_note_id,
+        merged=tuple(r.merged),
+        reactors=reactors,
+    )
+
+
+def cluster_from_row(r: Row) -> Cluster:
+    return Cluster(r.id, r.board_id, r.column_id, r.title, r.seq)
+
+
+def comment_from_row(r: Row) -> Comment:
+    return Comment(
+        id=r.id,
+        note_id=r.note_id,
+        board_id=r.board_id,
+        author_id=r.author_id,
+        author_name=r.author_name,
+        text=r.text,
+        seq=r.seq,
+        by_facilitator=r.by_facilitator,
+    )
+
+
+async def _rows(conn: AsyncConnection, table: sa.Table, workshop_id: str, *order: Any) -> list[Row]:
+    q = sa.select(table).where(table.c.workshop_id == workshop_id).order_by(*order)
+    return list(await conn.execute(q))
+
+
+async def _boards(conn: AsyncConnection, workshop_id: str) -> list[Board]:
+    columns: defaultdict[str, list[Column]] = defaultdict(list)
+    for r in await _rows(conn, board_columns, workshop_id, board_columns.c.position):
+        columns[r.board_id].append(Column(r.id, r.title))
+    rows = await _rows(conn, boards, workshop_id, boards.c.position, boards.c.id)
+    return [board_from_row(r, tuple(columns[r.id])) for r in rows]
+
+
+async def _notes(conn: AsyncConnection, workshop_id: str) -> list[Note]:
+    reactors: defaultdict[str, set[str]] = defaultdict(set)
+    for r in await _rows(conn, note_reactions, workshop_id):
+        reactors[r.note_id].add(r.actor_id)
+    rows = await _rows(conn, notes, workshop_id, notes.c.seq)
+    return [note_from_row(r, frozenset(reactors[r.id])) for r in rows]
+
+
+async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState | None:
+    """The state the log describes, from the state tables (equal to `replay` of the log)."""
+    w = (await conn.execute(sa.select(workshops).where(workshops.c.id == workshop_id))).first()
+    if w is None:
+        return None
+    # Join order matters: `group_label` numbers a group's members in it.
+    parts = await _rows(conn, participants, workshop_id, participants.c.joined_seq)
+    return WorkshopState(
+        id=w.id,
+        title=w.title,
+        date=w.date,
+        groups=tuple(w.groups),
+        join_code=w.join_code,
+        boards=_by_id(await _boards(conn, workshop_id)),
+        participants=_by_id(map(participant_from_row, parts)),
+        notes=_by_id(await _notes(conn, workshop_id)),
+        clusters=_by_id(
+            map(cluster_from_row, await _rows(conn, clusters, workshop_id, clusters.c.seq))
+        ),
+        comments=_by_id(
+            map(comment_from_row, await _rows(conn, comments, workshop_id, comments.c.seq))
+        ),
+        current_board_id=w.current_board_id,
+    )
