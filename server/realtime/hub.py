@@ -332,7 +332,7 @@ class Hub:
                 part = [e for e in events if e.seq > c.last_seq]
                 text = self.renderer.events(part, room.epoch, room.state, v)
             else:
-                key = (v.role, v.fmt, v.locale, v.actor_id if v.actor_id in personal else "")
+                key = self.renderer.share_key(v, personal)
                 text = rendered.get(key) or rendered.setdefault(
                     key, self.renderer.events(events, room.epoch, room.state, v)
                 )

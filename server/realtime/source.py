@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -59,6 +59,10 @@ class Renderer(Protocol):
     def personal(self, events: list[StoredEvent], state: WorkshopState) -> frozenset[str]:
         """Actor ids who must get their own rendering of this batch (it shows them content
         others may not see, such as their own notes during private writing)."""
+        ...
+
+    def share_key(self, viewer: Viewer, personal: frozenset[str]) -> Hashable:
+        """Viewers with equal keys receive the same text for a batch, rendered once."""
         ...
 
     def events(

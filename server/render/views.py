@@ -23,14 +23,16 @@ def shows_authors(board: Board | None, viewer: Viewer) -> bool:
 
 def note_json(state: WorkshopState, n: Note, viewer: Viewer) -> dict[str, Any]:
     board = state.boards.get(n.board_id)
+    named = shows_authors(board, viewer)
     out: dict[str, Any] = {
         "id": n.id,
         "board_id": n.board_id,
         "column_id": n.column_id,
         "cluster_id": n.cluster_id,
         "position": n.position,
-        "author_id": n.author_id,
-        "author_name": n.author_name if shows_authors(board, viewer) else None,
+        "author_id": n.author_id if named else None,
+        "author_name": n.author_name if named else None,
+        "mine": n.author_id == viewer.actor_id,
         "text": n.text,
         "color": n.color,
         "version": n.version,
@@ -52,11 +54,13 @@ def redacted_note_json(n: Note) -> dict[str, Any]:
 
 def comment_json(state: WorkshopState, c: Comment, viewer: Viewer) -> dict[str, Any]:
     board = state.boards.get(c.board_id)
+    named = shows_authors(board, viewer)
     return {
         "id": c.id,
         "note_id": c.note_id,
-        "author_id": c.author_id,
-        "author_name": c.author_name if shows_authors(board, viewer) else None,
+        "author_id": c.author_id if named else None,
+        "author_name": c.author_name if named else None,
+        "mine": c.author_id == viewer.actor_id,
         "text": c.text,
     }
 
@@ -105,6 +109,16 @@ def state_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
     return out
 
 
+def _without_author(data: dict[str, Any], board: Board | None, viewer: Viewer) -> dict[str, Any]:
+    """On an anonymous board others learn neither the name nor the id (which would link a note
+    to its writer's group through `participant.joined`); the writer learns it is theirs."""
+    data = {**data, "mine": data.get("author_id") == viewer.actor_id}
+    if not shows_authors(board, viewer):
+        data["author_name"] = None
+        data["author_id"] = None
+    return data
+
+
 _ABOUT_A_NOTE = (ev.NOTE_EDITED, ev.NOTE_REACTED, ev.COMMENT_ADDED, ev.COMMENT_DELETED)
 
 
@@ -131,8 +145,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
                 "column_id": data.get("column_id"),
                 "redacted": True,
             }
-        elif not shows_authors(board, viewer):
-            data.pop("author_name", None)
+        else:
+            data = _without_author(data, board, viewer)
     elif e.type in _ABOUT_A_NOTE:
         note = state.notes.get(data["note_id"])
         if note is None or not visible(state, note, viewer):
@@ -145,8 +159,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
                 "count": len(note.reactors),
                 "mine": viewer.actor_id in note.reactors,
             }
-        elif e.type == ev.COMMENT_ADDED and not shows_authors(board, viewer):
-            data.pop("author_name", None)
+        elif e.type == ev.COMMENT_ADDED:
+            data = _without_author(data, board, viewer)
     elif e.type == ev.NOTE_HIDDEN:
         note = state.notes.get(data["note_id"])
         if note is not None and visible(state, note, viewer):

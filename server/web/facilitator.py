@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import segno
 from starlette.requests import Request
@@ -170,4 +171,8 @@ async def workshop_qr(request: Request) -> Response:
     if row is None:
         return Response(status_code=404)
     qr = segno.make(join_url(request, row.join_code), error="m")
-    return Response(qr.svg_inline(scale=4, border=2), media_type="image/svg+xml")
+    # A standalone image needs the SVG namespace, which `svg_inline` leaves out (it is for
+    # markup pasted into HTML): without it the browser shows the broken-image alt text.
+    out = io.BytesIO()
+    qr.save(out, kind="svg", scale=4, border=2, xmldecl=False)
+    return Response(out.getvalue(), media_type="image/svg+xml")

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.services import RedisServer
-from tests.support import LiveClient, people, setup_workshop
+from tests.support import LiveClient, people, query, setup_workshop
 from tests.system.conftest import Cluster
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(180)]
-
-
-async def query(database_url: str, sql: str, **params: str) -> list[sa.Row[Any]]:
-    """Read the database directly: what was really stored, whatever the clients saw."""
-    engine = create_async_engine(database_url)
-    try:
-        async with engine.connect() as conn:
-            return list(await conn.execute(sa.text(sql), params))
-    finally:
-        await engine.dispose()
 
 
 async def stored_events(database_url: str, workshop_id: str) -> list[tuple[int, str, str | None]]:

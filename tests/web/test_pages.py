@@ -93,6 +93,7 @@ def test_facilitator_creates_a_workshop_with_code_link_and_qr(client: TestClient
     qr = client.get(f"/f/workshops/{workshop_id}/qr.svg")
     assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
     assert "<svg" in qr.text
+    assert 'xmlns="http://www.w3.org/2000/svg"' in qr.text  # an image needs its namespace
 
 
 def test_bad_workshop_form_is_answered_with_a_specific_error_and_nothing_created(
