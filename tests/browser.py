@@ -126,11 +126,11 @@ class Device:
         await self.add_button.tap()
 
     async def keyboard_note(self, text: str) -> None:
-        """Keyboard only: Tab (or Shift+Tab) to the text field, type, Tab to the button, Enter."""
+        """Keyboard only: Tab (or Shift+Tab) to the text field, type, Tab past the colour to the
+        button, Enter."""
         await tab_to(self.page, lambda: self.textarea)
         await self.page.keyboard.type(text)
-        await self.page.keyboard.press("Tab")
-        await expect(self.add_button).to_be_focused()
+        await tab_to(self.page, lambda: self.add_button, max_presses=3)
         await self.page.keyboard.press("Enter")
 
     async def wait_acknowledged(self, timeout_ms: float = LIVE_MS) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.browser import LIVE_MS, chromium, device, tab_to
-from tests.support import Browserless, LiveClient, ServerProcess, query
+from tests.browser import LIVE_MS, Device, chromium, device, tab_to
+from tests.support import FACILITATOR, PASSWORD, Browserless, LiveClient, ServerProcess, query
 from tests.system.test_boards import add_note, last_event, new_board, ok
 
 pytestmark = [pytest.mark.browser, pytest.mark.system, pytest.mark.timeout(240)]
@@ -51,6 +51,13 @@ async def workshop_with_board(
     finally:
         await fac.close()
         await fac_s.aclose()
+
+
+async def log_in(d: Device, base_url: str) -> None:
+    await d.page.goto(f"{base_url}/login")
+    await d.page.fill("#name", FACILITATOR)
+    await d.page.fill("#password", PASSWORD)
+    await d.page.get_by_role("button", name="Log ind").click()
 
 
 def note(page: Page, text: str) -> Locator:
@@ -280,10 +287,7 @@ async def test_hostile_text_everywhere_renders_as_inert_text(single: ServerProce
         await ok(w.fac, "note.turn", note_id=victim["note_id"], text=XSS_TEXTS[4])
 
         # The facilitator's page, logged in from the browser.
-        await f.page.goto(f"{single.url}/login")
-        await f.page.fill("#name", "facilitator")
-        await f.page.fill("#password", "correct-horse-battery")
-        await f.page.get_by_role("button", name="Log ind").click()
+        await log_in(f, single.url)
         await f.page.goto(f"{single.url}/f/workshops/{w.workshop_id}")
         await f.wait_online()
 
@@ -363,10 +367,7 @@ async def test_axe_finds_no_serious_problem_on_the_board_facilitator_and_screen_
         await tablet.join(single.url, w.code, "Bo", "Borger")
         await tablet.tap_note("Min egen idé")
         await tablet.wait_acknowledged()
-        await f.page.goto(f"{single.url}/login")
-        await f.page.fill("#name", "facilitator")
-        await f.page.fill("#password", "correct-horse-battery")
-        await f.page.get_by_role("button", name="Log ind").click()
+        await log_in(f, single.url)
         problems: dict[str, list[str]] = {}
         # The participant's board on a tablet in portrait: readable without sideways scrolling.
         problems["board"] = await serious_violations(tablet.page)
@@ -406,10 +407,7 @@ async def test_the_room_screen_follows_the_facilitator_read_only_with_the_qr_cod
         await add_note(w.fac, "Idé til skærmen", w.board, 0)
         page = screen.page
         await page.set_viewport_size({"width": 1920, "height": 1080})
-        await page.goto(f"{single.url}/login")
-        await page.fill("#name", "facilitator")
-        await page.fill("#password", "correct-horse-battery")
-        await page.get_by_role("button", name="Log ind").click()
+        await log_in(screen, single.url)
         await page.goto(f"{single.url}/f/workshops/{w.workshop_id}/screen")
         await screen.wait_online()
         assert await qr_loaded(page)
@@ -435,3 +433,87 @@ async def test_the_room_screen_follows_the_facilitator_read_only_with_the_qr_cod
         await ok(w.fac, "note.add", text="Ny på skærmen", board_id=first)
         await expect(note(page, "Ny på skærmen")).to_be_visible(timeout=LIVE_MS)
         assert not screen.page_errors, screen.page_errors
+
+
+async def test_two_editors_on_one_note_the_later_is_told_and_keeps_the_text(
+    single: ServerProcess,
+) -> None:
+    async with (
+        workshop_with_board(single) as w,
+        chromium() as browser,
+        device(browser, "participant", tablet=True) as p,
+        device(browser, "facilitator", tablet=False) as f,
+    ):
+        await p.join(single.url, w.code, "Ida", "Borger")
+        await p.tap_note("Flere træer")
+        await p.wait_acknowledged()
+        await log_in(f, single.url)
+        await f.page.goto(f"{single.url}/f/workshops/{w.workshop_id}")
+        await f.wait_online()
+        editor_f = f.page.locator("#note-editor")
+        editor_p = p.page.locator("#note-editor")
+
+        # The facilitator opens the editor first and starts rewording.
+        await note(f.page, "Flere træer").get_by_role("button", name="Ret").click()
+        await expect(editor_f).to_be_visible()
+        await f.page.locator("#note-editor-text").fill("Flere træer langs Lyngbyvej")
+        # Ida opens her note too: the facilitator sees that someone is editing it.
+        await note(p.page, "Flere træer").get_by_role("button", name="Ret").tap()
+        await expect(editor_p).to_be_visible()
+        await expect(note(f.page, "Flere træer").locator(".editing-hint")).to_be_visible(
+            timeout=LIVE_MS
+        )
+        await p.page.locator("#note-editor-text").fill("Flere træer og bænke")
+        await editor_p.get_by_role("button", name="Gem").tap()
+        await expect(editor_p).to_be_hidden(timeout=LIVE_MS)
+        await expect(note(f.page, "Flere træer og bænke")).to_be_visible(timeout=LIVE_MS)
+        # Ida closed her editor: the hint goes away.
+        await expect(note(f.page, "Flere træer og bænke").locator(".editing-hint")).to_be_hidden(
+            timeout=LIVE_MS
+        )
+
+        # The facilitator saves second: told so, and the text is still in the editor.
+        await editor_f.get_by_role("button", name="Gem").click()
+        await expect(f.page.locator("#note-editor-error")).to_contain_text(
+            "En anden har ændret noten", timeout=LIVE_MS
+        )
+        await expect(editor_f).to_be_visible()
+        await expect(f.page.locator("#note-editor-text")).to_have_value(
+            "Flere træer langs Lyngbyvej"
+        )
+        # Saving again, now knowing the other text, is a choice: it goes through.
+        await editor_f.get_by_role("button", name="Gem").click()
+        await expect(editor_f).to_be_hidden(timeout=LIVE_MS)
+        for d in (p, f):
+            await expect(note(d.page, "Flere træer langs Lyngbyvej")).to_be_visible(timeout=LIVE_MS)
+        assert not p.page_errors and not f.page_errors
+
+
+async def test_pause_holds_the_board_still_and_the_status_region_summarises(
+    single: ServerProcess,
+) -> None:
+    async with (
+        workshop_with_board(single) as w,
+        chromium() as browser,
+        device(browser, "desktop", tablet=False) as d,
+    ):
+        await d.join(single.url, w.code, "Mette", "Politiker")
+        page = d.page
+        # The board itself is not a live region: only the polite status line speaks.
+        assert await page.locator("#boards[aria-live], #boards [aria-live]").count() == 0
+        status = page.locator("#board-status")
+        await expect(status).to_have_attribute("aria-live", "polite")
+        await add_note(w.fac, "Første idé", w.board, 0)
+        await expect(note(page, "Første idé")).to_be_visible(timeout=LIVE_MS)
+        await expect(status).to_contain_text("nye noter: 1", timeout=LIVE_MS)
+        # Paused: nothing moves on screen while the others write.
+        await page.get_by_label("Sæt opdateringer på pause").check()
+        await expect(page.locator("#connection")).to_have_attribute("data-state", "paused")
+        await add_note(w.fac, "Mens der var pause", w.board, 0)
+        await page.wait_for_timeout(1500)
+        assert await note(page, "Mens der var pause").count() == 0
+        # Resumed: caught up from the log at once; the summary waits its 10 s turn.
+        await page.get_by_label("Sæt opdateringer på pause").uncheck()
+        await expect(note(page, "Mens der var pause")).to_be_visible(timeout=LIVE_MS)
+        await expect(status).to_contain_text("Tavlen er opdateret", timeout=12_000)
+        assert not d.page_errors
