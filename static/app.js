@@ -239,10 +239,12 @@
 
   function listOf(note) { return note.parentElement; }
 
-  function indexIn(list, note) {
-    return Array.prototype.filter.call(list.children, function (c) {
+  // The place of a note among the notes of its list, or (count) how many notes the list has.
+  function indexIn(list, note, count) {
+    var notes = Array.prototype.filter.call(list.children, function (c) {
       return c.matches("li.note");
-    }).indexOf(note);
+    });
+    return count ? notes.length : notes.indexOf(note);
   }
 
   function move(note, direction) {
@@ -251,7 +253,16 @@
     var body = { type: "note.move", note_id: note.dataset.noteId };
     if (direction === "up" || direction === "down") {
       var to = index + (direction === "up" ? -1 : 1);
-      if (to < 0) return;
+      var count = indexIn(list, null, true);
+      if (to < 0 || to >= count) {
+        // Past the top or bottom of a group: into the group (or the loose notes) above or
+        // below in the same column, so a keyboard reaches every place a drag can.
+        var lists = Array.prototype.slice.call(note.closest("section.column").querySelectorAll("ul.notes"));
+        var next = lists[lists.indexOf(list) + (to < 0 ? -1 : 1)];
+        if (!next) return;
+        list = next;
+        to = to < 0 ? indexIn(next, null, true) : 0;
+      }
       body.column_id = list.dataset.columnId;
       body.index = to;
       if (list.dataset.clusterId) body.cluster_id = list.dataset.clusterId;

@@ -163,6 +163,24 @@ async def test_drag_on_a_touch_tablet_and_the_same_moves_by_keyboard(
             await expect(d.page.locator(f"#column-body-{first} li.note .note-text")).to_have_text(
                 ["Flere bænke", "Grønne tage"], timeout=LIVE_MS
             )
+        # Into a group and out again by keyboard: up from the top of the loose notes goes into
+        # the group above, down from the bottom of the group comes back out.
+        await ok(w.fac, "cluster.add", column_id=first, title="Natur")
+        group = await w.fac.wait_for(lambda c: last_event(c, "cluster.added", lambda d: True))
+        in_group = page.locator(f"#notes-{first}-{group['cluster_id']} li.note .note-text")
+        await expect(page.locator(f"#cluster-{group['cluster_id']}")).to_be_visible(timeout=LIVE_MS)
+        up = note(page, "Flere bænke").locator("[data-move=up]")
+        await tab_to(page, lambda: up)
+        await page.keyboard.press("Enter")
+        await expect(in_group).to_have_text(["Flere bænke"], timeout=LIVE_MS)
+        await expect(note(page, "Flere bænke").locator("[data-move=up]")).to_be_focused()
+        await page.keyboard.press("Tab")
+        await expect(note(page, "Flere bænke").locator("[data-move=down]")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(in_group).to_have_count(0, timeout=LIVE_MS)
+        await expect(page.locator(f"#notes-{first}-loose li.note .note-text")).to_have_text(
+            ["Flere bænke", "Grønne tage"]
+        )
         assert not tablet.page_errors and not desktop.page_errors
 
 
