@@ -185,6 +185,66 @@ class RemoveCluster:
     cluster_id: str  # its notes stay in the column
 
 
+@dataclass(frozen=True)
+class AddRoomParticipant:
+    """Someone in the hall without a device: the facilitator adds them to record their votes."""
+
+    participant_id: str
+    display_name: str | None
+    group: str
+
+
+@dataclass(frozen=True)
+class CreateQuestion:
+    question_id: str
+    text: str
+    low_label: str | None = None  # None: "I lav grad"
+    high_label: str | None = None  # None: "I høj grad"
+    ask_comment: bool = False
+    anonymous: bool = True
+    min_group: int | None = None  # None: 3
+
+
+@dataclass(frozen=True)
+class EditQuestion:
+    """Only while the question is a draft: once people vote, its words are fixed."""
+
+    question_id: str
+    text: str
+    low_label: str | None = None
+    high_label: str | None = None
+    ask_comment: bool = False
+    anonymous: bool = True
+    min_group: int | None = None
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """Open a draft, or open a closed or revealed question again (its results hide again)."""
+
+    question_id: str
+
+
+@dataclass(frozen=True)
+class CloseQuestion:
+    question_id: str
+
+
+@dataclass(frozen=True)
+class RevealQuestion:
+    """Show the results; an open question is closed first."""
+
+    question_id: str
+
+
+@dataclass(frozen=True)
+class CastVote:
+    question_id: str
+    value: object  # checked by the rule: exactly an int from 0 to 10
+    comment: str | None = None
+    on_behalf_of: str | None = None  # facilitator only: an in-room participant's id
+
+
 Command = (
     JoinWorkshop
     | UpdateParticipant
@@ -212,4 +272,11 @@ Command = (
     | AddCluster
     | RenameCluster
     | RemoveCluster
+    | AddRoomParticipant
+    | CreateQuestion
+    | EditQuestion
+    | OpenQuestion
+    | CloseQuestion
+    | RevealQuestion
+    | CastVote
 )

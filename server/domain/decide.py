@@ -8,24 +8,31 @@ from typing import Any
 
 from server.domain import board_rules as rules
 from server.domain import events as ev
+from server.domain import question_rules as questions
 from server.domain.commands import (
     Actor,
     AddCluster,
     AddColumn,
     AddComment,
     AddNote,
+    AddRoomParticipant,
+    CastVote,
     ChangeBoardSettings,
+    CloseQuestion,
     Command,
     CreateBoard,
+    CreateQuestion,
     DeleteComment,
     DeleteNote,
     EditNote,
+    EditQuestion,
     HideNote,
     JoinWorkshop,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
+    OpenQuestion,
     ReactToNote,
     RemoveCluster,
     RemoveColumn,
@@ -33,6 +40,7 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    RevealQuestion,
     ShowBoard,
     StartPrivateWriting,
     TurnNoteAround,
@@ -165,6 +173,13 @@ _RULES: dict[type, Callable[[WorkshopState, Actor, Any], list[Event]]] = {
     AddCluster: rules.add_cluster,
     RenameCluster: rules.rename_cluster,
     RemoveCluster: rules.remove_cluster,
+    AddRoomParticipant: questions.add_room_participant,
+    CreateQuestion: questions.create_question,
+    EditQuestion: questions.edit_question,
+    OpenQuestion: questions.open_question,
+    CloseQuestion: questions.close_question,
+    RevealQuestion: questions.reveal_question,
+    CastVote: questions.cast_vote,
 }
 
 

@@ -33,6 +33,13 @@ COMMENT_DELETED = "comment.deleted"
 CLUSTER_ADDED = "cluster.added"
 CLUSTER_RENAMED = "cluster.renamed"
 CLUSTER_REMOVED = "cluster.removed"
+QUESTION_CREATED = "question.created"
+QUESTION_EDITED = "question.edited"
+QUESTION_OPENED = "question.opened"
+QUESTION_CLOSED = "question.closed"
+QUESTION_REVEALED = "question.revealed"
+QUESTION_REOPENED = "question.reopened"
+VOTE_CAST = "vote.cast"
 
 EVENT_TYPES = (
     WORKSHOP_CREATED,
@@ -61,6 +68,13 @@ EVENT_TYPES = (
     CLUSTER_ADDED,
     CLUSTER_RENAMED,
     CLUSTER_REMOVED,
+    QUESTION_CREATED,
+    QUESTION_EDITED,
+    QUESTION_OPENED,
+    QUESTION_CLOSED,
+    QUESTION_REVEALED,
+    QUESTION_REOPENED,
+    VOTE_CAST,
 )
 
 SCHEMA_VERSION = 1

@@ -18,6 +18,7 @@ from server.domain.boards import (
     order_key,
 )
 from server.domain.events import JSON, Event, StoredEvent
+from server.domain.questions import Question, Status, Vote
 
 DEFAULT_GROUPS = ("Politiker", "Borger", "Medarbejder")
 MAX_GROUPS = 12
@@ -33,6 +34,7 @@ class Participant:
     display_name: str | None  # None: joined as "anonym"
     group: str
     kicked: bool = False  # removed by the facilitator: cannot act or reconnect
+    in_room: bool = False  # added by the facilitator for someone in the hall without a device
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class WorkshopState:
     clusters: Mapping[str, Cluster] = field(default_factory=lambda: MappingProxyType({}))
     comments: Mapping[str, Comment] = field(default_factory=lambda: MappingProxyType({}))
     current_board_id: str | None = None  # where the facilitator brought everyone
+    questions: Mapping[str, Question] = field(default_factory=lambda: MappingProxyType({}))
+    # (question id, voter id) -> the vote: one per participant per question
+    votes: Mapping[tuple[str, str], Vote] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def main_board(self) -> Board:
@@ -93,6 +98,18 @@ class WorkshopState:
         return sorted(
             (c for c in self.comments.values() if c.note_id == note_id), key=lambda c: c.seq
         )
+
+    def questions_in_order(self) -> list[Question]:
+        return sorted(self.questions.values(), key=lambda q: (q.position, q.id))
+
+    def votes_on(self, question_id: str) -> list[Vote]:
+        return sorted(
+            (v for v in self.votes.values() if v.question_id == question_id), key=lambda v: v.seq
+        )
+
+    def voters(self) -> list[Participant]:
+        """Everyone who may vote: every participant the facilitator has not removed."""
+        return [p for p in self.participants.values() if not p.kicked]
 
     def board_of_column(self, column_id: str) -> Board | None:
         return next((b for b in self.boards.values() if b.column(column_id) is not None), None)
@@ -335,12 +352,54 @@ def _apply_note(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopStat
     return None
 
 
+_QUESTION_STATUS: dict[str, Status] = {
+    ev.QUESTION_OPENED: "open",
+    ev.QUESTION_REOPENED: "open",
+    ev.QUESTION_CLOSED: "closed",
+    ev.QUESTION_REVEALED: "revealed",
+}
+_WORDING = ("text", "low_label", "high_label", "ask_comment", "anonymous", "min_group")
+
+
+def _apply_question(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopState | None:
+    """Question and vote events; None if `t` is not one of them."""
+    if t == ev.QUESTION_CREATED:
+        q = Question(id=d["question_id"], position=d["position"], **{k: d[k] for k in _WORDING})
+        return replace(state, questions=_with(state.questions, q.id, q))
+    if t == ev.VOTE_CAST:
+        v = Vote(
+            question_id=d["question_id"],
+            voter_id=d["voter_id"],
+            value=d["value"],
+            comment=d["comment"],
+            group=d["group"],
+            by_facilitator=d["by_facilitator"],
+            seq=seq,
+        )
+        votes = dict(state.votes)
+        votes[(v.question_id, v.voter_id)] = v
+        return replace(state, votes=MappingProxyType(votes))
+    if t == ev.QUESTION_EDITED:
+        q = replace(state.questions[d["question_id"]], **{k: d[k] for k in _WORDING})
+        return replace(state, questions=_with(state.questions, q.id, q))
+    status = _QUESTION_STATUS.get(t)
+    if status is not None:
+        q = replace(state.questions[d["question_id"]], status=status)
+        return replace(state, questions=_with(state.questions, q.id, q))
+    return None
+
+
 def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
     """Return the state after one event; the log replayed through this is the state."""
     d = event.data
     t = event.type
     if t == ev.PARTICIPANT_JOINED:
-        p = Participant(id=d["participant_id"], display_name=d["display_name"], group=d["group"])
+        p = Participant(
+            id=d["participant_id"],
+            display_name=d["display_name"],
+            group=d["group"],
+            in_room=d.get("in_room", False),
+        )
         return replace(state, participants=_with(state.participants, p.id, p))
     if t == ev.PARTICIPANT_RENAMED:
         old = state.participants[d["participant_id"]]
@@ -351,7 +410,7 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
         return replace(state, participants=_with(state.participants, p.id, p))
     if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
-    for part in (_apply_board, _apply_note):
+    for part in (_apply_board, _apply_note, _apply_question):
         changed = part(state, t, d, seq)
         if changed is not None:
             return changed

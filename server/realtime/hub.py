@@ -15,7 +15,7 @@ import os
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from server.domain.events import StoredEvent
@@ -320,7 +320,7 @@ class Hub:
         room.last_seq = events[-1].seq
         room.recent.extend(events)
         personal = self.renderer.personal(events, room.state)
-        rendered: dict[Hashable, str] = {}
+        rendered: dict[tuple[str, str, str, str], str] = {}
         for c in list(room.clients):
             if c.closed:
                 room.clients.discard(c)
@@ -332,9 +332,10 @@ class Hub:
                 part = [e for e in events if e.seq > c.last_seq]
                 text = self.renderer.events(part, room.epoch, room.state, v)
             else:
-                key = self.renderer.share_key(v, personal)
+                who = self.renderer.audience(v, personal)
+                key = (who.role, who.fmt, who.locale, who.actor_id)
                 text = rendered.get(key) or rendered.setdefault(
-                    key, self.renderer.events(events, room.epoch, room.state, v)
+                    key, self.renderer.events(events, room.epoch, room.state, who)
                 )
             if c.offer(text):
                 c.last_seq = room.last_seq

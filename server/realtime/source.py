@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -61,8 +61,9 @@ class Renderer(Protocol):
         others may not see, such as their own notes during private writing)."""
         ...
 
-    def share_key(self, viewer: Viewer, personal: frozenset[str]) -> Hashable:
-        """Viewers with equal keys receive the same text for a batch, rendered once."""
+    def audience(self, viewer: Viewer, personal: frozenset[str]) -> Viewer:
+        """Who a batch is rendered for: the person, or an anonymous member of their role and
+        language (then rendered once for all of them, and it cannot show anyone's own things)."""
         ...
 
     def events(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable
 from typing import Any
 
 from server.domain.events import StoredEvent
@@ -29,11 +28,12 @@ class LiveRenderer:
     def personal(self, events: list[StoredEvent], state: WorkshopState) -> frozenset[str]:
         return board_html.personal(events, state)
 
-    def share_key(self, viewer: Viewer, personal: frozenset[str]) -> Hashable:
+    def audience(self, viewer: Viewer, personal: frozenset[str]) -> Viewer:
         """HTML is shared per role and language (a participant's own controls are shown by a
         style sheet); JSON carries per-person fields (`mine`), so each JSON viewer gets its own."""
-        own = viewer.fmt == "json" or viewer.actor_id in personal
-        return (viewer.role, viewer.fmt, viewer.locale, viewer.actor_id if own else "")
+        if viewer.fmt == "json" or viewer.actor_id in personal:
+            return viewer
+        return Viewer(viewer.role, viewer.fmt, viewer.locale)
 
     def events(
         self, events: list[StoredEvent], epoch: str, state: WorkshopState, viewer: Viewer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 
 from server.domain.events import StoredEvent
 from server.domain.snapshot import Position, Snapshot
@@ -45,8 +45,8 @@ class SeqRenderer:
     def personal(self, events: list[StoredEvent], state: WorkshopState) -> frozenset[str]:
         return frozenset()
 
-    def share_key(self, viewer: Viewer, personal: frozenset[str]) -> Hashable:
-        return (viewer.role, viewer.fmt, viewer.locale)
+    def audience(self, viewer: Viewer, personal: frozenset[str]) -> Viewer:
+        return viewer
 
     def events(
         self, events: list[StoredEvent], epoch: str, state: WorkshopState, viewer: Viewer
