@@ -210,8 +210,8 @@
 
   // --- commands sent by script (moves, +1, merges) -------------------------------------------
 
-  var BOOLEAN_FIELDS = { hidden: 1, locked: 1, show_authors: 1, open_moves: 1 };
-  var INTEGER_FIELDS = { index: 1, version: 1 };
+  var BOOLEAN_FIELDS = { hidden: 1, locked: 1, show_authors: 1, open_moves: 1, ask_comment: 1, anonymous: 1 };
+  var INTEGER_FIELDS = { index: 1, version: 1, min_group: 1, value: 1 };
 
   function typed(key, value) {
     if (BOOLEAN_FIELDS[key] && (value === "true" || value === "false")) return value === "true";

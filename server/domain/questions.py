@@ -116,15 +116,28 @@ class Results:
     comments: tuple[str, ...]  # in the order given; never with who wrote them
 
 
+def _hidden_groups(sizes: dict[str, int], k: int) -> set[str]:
+    """Groups below k are hidden; and while the hidden votes together are fewer than k, the
+    smallest shown group is hidden too, so the total minus the shown groups cannot give away
+    what a small group voted (complementary suppression)."""
+    hidden = {g for g, n in sizes.items() if n < k}
+    while 0 < sum(sizes[g] for g in hidden) < k:
+        shown = sorted((n, g) for g, n in sizes.items() if g not in hidden and n > 0)
+        if not shown:
+            break
+        hidden.add(shown[0][1])
+    return hidden
+
+
 def results(question: Question, votes: list[Vote], groups: tuple[str, ...]) -> Results:
     """The revealed figures: everyone's, then each group's side by side (hidden below k)."""
     mine = [v for v in votes if v.question_id == question.id]
-    by_group: list[GroupFigures] = []
     known = list(groups) + sorted({v.group for v in mine} - set(groups))
-    for g in known:
-        values = [v.value for v in mine if v.group == g]
-        shown = figures(values) if len(values) >= question.min_group else None
-        by_group.append(GroupFigures(g, len(values), shown))
+    values = {g: [v.value for v in mine if v.group == g] for g in known}
+    hidden = _hidden_groups({g: len(vs) for g, vs in values.items()}, question.min_group)
+    by_group = [
+        GroupFigures(g, len(values[g]), None if g in hidden else figures(values[g])) for g in known
+    ]
     return Results(
         question=question,
         total=figures([v.value for v in mine]),

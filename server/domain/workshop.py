@@ -410,7 +410,7 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
         return replace(state, participants=_with(state.participants, p.id, p))
     if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
-    for part in (_apply_board, _apply_note, _apply_question):
+    for part in (_apply_question, _apply_board, _apply_note):
         changed = part(state, t, d, seq)
         if changed is not None:
             return changed

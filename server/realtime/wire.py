@@ -4,7 +4,12 @@ Client messages are parsed strictly: no NaN or Infinity, no duplicate keys, no u
 an integer must be a JSON integer (not a float, a boolean or a string), and a boolean a JSON
 boolean (not a string or a number). Every failure is a `WireError` whose code is a
 message-catalogue key, so the client gets a specific answer. The server makes the ids of what a
-command creates (notes, comments, boards, columns, clusters); the client never sends them.
+command creates (notes, comments, boards, columns, clusters, questions, participants added in
+the room); the client never sends them.
+
+One exception to "types at the edge": a vote's `value` only has to be a JSON scalar. It goes to
+the domain as it is, so every wrong value (7.5, 7.0, "7", true, 11, ...) gets the one answer
+`vote.bad_value`, which tells the voter what to choose.
 """
 
 from __future__ import annotations
@@ -21,17 +26,23 @@ from server.domain.commands import (
     AddColumn,
     AddComment,
     AddNote,
+    AddRoomParticipant,
+    CastVote,
     ChangeBoardSettings,
+    CloseQuestion,
     Command,
     CreateBoard,
+    CreateQuestion,
     DeleteComment,
     DeleteNote,
     EditNote,
+    EditQuestion,
     HideNote,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
+    OpenQuestion,
     ReactToNote,
     RemoveCluster,
     RemoveColumn,
@@ -39,12 +50,14 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    RevealQuestion,
     ShowBoard,
     StartPrivateWriting,
     TurnNoteAround,
     UpdateParticipant,
 )
 from server.domain.events import StoredEvent
+from server.domain.questions import MAX_MIN_GROUP
 
 # `\Z`, not `$`: `$` also matches before a trailing newline, and "abc\n" is no id.
 COMMAND_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")
@@ -54,6 +67,7 @@ MAX_RAW_TEXT = 4000  # the domain enforces the real limits after normalising
 MAX_RAW_TITLE = 1000  # board, column and cluster titles (the domain allows 200 or 80)
 MAX_RAW_NAME = 200  # display names and groups (the domain allows 60 and 40)
 MAX_RAW_KEY = 64  # template names and colours (the domain knows the valid ones)
+MAX_RAW_LABEL = 200  # a question's end labels (the domain allows 40)
 MAX_INDEX = 100_000  # a place in a list; beyond the end means "last"
 MAX_VERSION = 2**31
 
@@ -185,6 +199,13 @@ class _Fields:
             raise WireError("wire.out_of_range", name, self.command_id)
         return v
 
+    def scalar(self, name: str) -> bool | int | float | str:
+        """Any JSON scalar but `null`, unchecked: the domain judges the value itself."""
+        v = self._get(name, required=True)
+        if not isinstance(v, (bool, int, float, str)):
+            raise WireError("wire.wrong_type", name, self.command_id)
+        return v
+
     def finish(self) -> None:
         extra = sorted(set(self.data) - self.used)
         if extra:
@@ -253,6 +274,12 @@ def _build_update_participant(f: _Fields, b: _Builder) -> Command:
 
 def _build_kick_participant(f: _Fields, b: _Builder) -> Command:
     return KickParticipant(participant_id=_req_id(f, "participant_id"))
+
+
+def _build_add_room_participant(f: _Fields, b: _Builder) -> Command:
+    name = f.text("display_name", required=False, nullable=True, max_len=MAX_RAW_NAME)
+    group = _req_text(f, "group", MAX_RAW_NAME)
+    return AddRoomParticipant(participant_id=b.make_id(), display_name=name, group=group)
 
 
 # --- boards ---------------------------------------------------------------------------------
@@ -416,9 +443,92 @@ def _build_remove_cluster(f: _Fields, b: _Builder) -> Command:
     return RemoveCluster(cluster_id=_req_id(f, "cluster_id"))
 
 
+# --- questions and votes --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """A question's words and switches, as `question.create` and `question.edit` carry them."""
+
+    text: str
+    low_label: str | None
+    high_label: str | None
+    ask_comment: bool
+    anonymous: bool
+    min_group: int | None
+
+
+def _wording(f: _Fields) -> _Wording:
+    """Absent switches take the defaults: no comment asked, anonymous, the default `min_group`
+    (the domain's, when None)."""
+    text = _req_text(f, "text")
+    low_label = f.text("low_label", required=False, nullable=True, max_len=MAX_RAW_LABEL)
+    high_label = f.text("high_label", required=False, nullable=True, max_len=MAX_RAW_LABEL)
+    ask_comment = f.boolean("ask_comment", required=False)
+    anonymous = f.boolean("anonymous", required=False)
+    min_group = f.integer("min_group", low=1, high=MAX_MIN_GROUP, nullable=True)
+    return _Wording(
+        text=text,
+        low_label=low_label,
+        high_label=high_label,
+        ask_comment=False if ask_comment is None else ask_comment,
+        anonymous=True if anonymous is None else anonymous,
+        min_group=min_group,
+    )
+
+
+def _build_create_question(f: _Fields, b: _Builder) -> Command:
+    w = _wording(f)
+    return CreateQuestion(
+        question_id=b.make_id(),
+        text=w.text,
+        low_label=w.low_label,
+        high_label=w.high_label,
+        ask_comment=w.ask_comment,
+        anonymous=w.anonymous,
+        min_group=w.min_group,
+    )
+
+
+def _build_edit_question(f: _Fields, b: _Builder) -> Command:
+    question_id = _req_id(f, "question_id")
+    w = _wording(f)
+    return EditQuestion(
+        question_id=question_id,
+        text=w.text,
+        low_label=w.low_label,
+        high_label=w.high_label,
+        ask_comment=w.ask_comment,
+        anonymous=w.anonymous,
+        min_group=w.min_group,
+    )
+
+
+def _build_open_question(f: _Fields, b: _Builder) -> Command:
+    return OpenQuestion(question_id=_req_id(f, "question_id"))
+
+
+def _build_close_question(f: _Fields, b: _Builder) -> Command:
+    return CloseQuestion(question_id=_req_id(f, "question_id"))
+
+
+def _build_reveal_question(f: _Fields, b: _Builder) -> Command:
+    return RevealQuestion(question_id=_req_id(f, "question_id"))
+
+
+def _build_cast_vote(f: _Fields, b: _Builder) -> Command:
+    return CastVote(
+        question_id=_req_id(f, "question_id"),
+        value=f.scalar("value"),
+        comment=f.text("comment", required=False, nullable=True),
+        on_behalf_of=f.ident("on_behalf_of", required=False),
+    )
+
+
 COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "participant.update": _build_update_participant,
     "participant.kick": _build_kick_participant,
+    "participant.add": _build_add_room_participant,
     "board.create": _build_create_board,
     "board.rename": _build_rename_board,
     "board.settings": _build_board_settings,
@@ -442,6 +552,12 @@ COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "cluster.add": _build_add_cluster,
     "cluster.rename": _build_rename_cluster,
     "cluster.remove": _build_remove_cluster,
+    "question.create": _build_create_question,
+    "question.edit": _build_edit_question,
+    "question.open": _build_open_question,
+    "question.close": _build_close_question,
+    "question.reveal": _build_reveal_question,
+    "vote.cast": _build_cast_vote,
 }
 
 CLIENT_MESSAGE_TYPES = ("hello", "ping", "note.editing", *COMMAND_BUILDERS)

@@ -15,17 +15,23 @@ from server.domain.commands import (
     AddColumn,
     AddComment,
     AddNote,
+    AddRoomParticipant,
+    CastVote,
     ChangeBoardSettings,
+    CloseQuestion,
     Command,
     CreateBoard,
+    CreateQuestion,
     DeleteComment,
     DeleteNote,
     EditNote,
+    EditQuestion,
     HideNote,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
+    OpenQuestion,
     ReactToNote,
     RemoveCluster,
     RemoveColumn,
@@ -33,6 +39,7 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    RevealQuestion,
     ShowBoard,
     StartPrivateWriting,
     TurnNoteAround,
@@ -195,6 +202,41 @@ ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
     (cmd("cluster.add", column_id="c1", title="Trafik"), AddCluster("c1", "new1", "Trafik")),
     (cmd("cluster.rename", cluster_id="k1", title="Lys"), RenameCluster("k1", "Lys")),
     (cmd("cluster.remove", cluster_id="k1"), RemoveCluster("k1")),
+    (
+        cmd("participant.add", display_name="Else", group="Borger"),
+        AddRoomParticipant("new1", "Else", "Borger"),
+    ),
+    (
+        cmd(
+            "question.create",
+            text="I hvilken grad kan visionen bruges?",
+            low_label="Slet ikke",
+            high_label="Helt",
+            ask_comment=True,
+            anonymous=False,
+            min_group=5,
+        ),
+        CreateQuestion(
+            "new1",
+            "I hvilken grad kan visionen bruges?",
+            low_label="Slet ikke",
+            high_label="Helt",
+            ask_comment=True,
+            anonymous=False,
+            min_group=5,
+        ),
+    ),
+    (
+        cmd("question.edit", question_id="q1", text="Ny ordlyd", min_group=None),
+        EditQuestion("q1", "Ny ordlyd"),
+    ),
+    (cmd("question.open", question_id="q1"), OpenQuestion("q1")),
+    (cmd("question.close", question_id="q1"), CloseQuestion("q1")),
+    (cmd("question.reveal", question_id="q1"), RevealQuestion("q1")),
+    (
+        cmd("vote.cast", question_id="q1", value=7, comment="Mere grønt", on_behalf_of="p9"),
+        CastVote("q1", 7, comment="Mere grønt", on_behalf_of="p9"),
+    ),
 ]
 
 
@@ -278,6 +320,83 @@ def test_note_edit_may_change_only_the_text_or_only_the_colour() -> None:
     assert isinstance(m, CommandRequest) and m.command == EditNote("n1", 2**31, color="green")
 
 
+def test_participant_add_makes_the_participant_id_and_may_leave_out_the_name() -> None:
+    m = parse(cmd("participant.add", group="Politiker"))
+    assert isinstance(m, CommandRequest)
+    assert m.command == AddRoomParticipant("new1", None, "Politiker")
+    m = parse(cmd("participant.add", display_name=None, group="Politiker"))
+    assert isinstance(m, CommandRequest)
+    assert m.command == AddRoomParticipant("new1", None, "Politiker")
+
+
+def test_question_create_takes_the_defaults_for_what_it_leaves_out() -> None:
+    m = parse(cmd("question.create", text="Hvor enig?"))
+    assert isinstance(m, CommandRequest)
+    assert m.command == CreateQuestion("new1", "Hvor enig?")
+    c = m.command
+    assert (c.low_label, c.high_label, c.ask_comment, c.anonymous, c.min_group) == (
+        None,
+        None,
+        False,
+        True,
+        None,
+    )
+    explicit_nulls = cmd(
+        "question.create", text="Hvor enig?", low_label=None, high_label=None, min_group=None
+    )
+    assert parse(explicit_nulls) == m
+
+
+@pytest.mark.parametrize("type_", ["question.create", "question.edit"])
+@pytest.mark.parametrize(("min_group", "ok"), [(1, True), (20, True), (0, False), (21, False)])
+def test_min_group_is_one_to_twenty(type_: str, min_group: int, ok: bool) -> None:
+    msg = cmd(type_, question_id="q1", text="x", min_group=min_group)
+    if type_ == "question.create":
+        del msg["question_id"]
+    if ok:
+        m = parse(msg)
+        assert isinstance(m, CommandRequest)
+        assert isinstance(m.command, CreateQuestion | EditQuestion)
+        assert m.command.min_group == min_group
+    else:
+        with pytest.raises(WireError) as e:
+            parse(msg)
+        assert (e.value.code, e.value.field) == ("wire.out_of_range", "min_group")
+
+
+def test_question_edit_replaces_the_wording_and_never_makes_an_id() -> None:
+    m = parse(cmd("question.edit", question_id="q1", text="Ny", ask_comment=True))
+    assert isinstance(m, CommandRequest)
+    assert m.command == EditQuestion("q1", "Ny", ask_comment=True)
+
+
+@pytest.mark.parametrize(
+    "value", [0, 7, 10, 7.0, 7.5, -0.0, 1e1, 11, -1, 10**30, True, False, "7", " 7 ", "٧", ""]
+)
+def test_vote_value_is_passed_through_as_it_is(value: object) -> None:
+    """The wire layer does not judge a vote's value: the domain gives every wrong one the same
+    clear answer. Not even 7.0 or True is converted."""
+    m = parse(cmd("vote.cast", question_id="q1", value=value))
+    assert isinstance(m, CommandRequest) and isinstance(m.command, CastVote)
+    assert type(m.command.value) is type(value) and m.command.value == value
+    assert m.command == CastVote("q1", value)
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity"])
+def test_vote_value_is_never_a_non_number(raw: str) -> None:
+    with pytest.raises(WireError) as e:
+        parse_client_message(
+            f'{{"type":"vote.cast","command_id":"cmd-0001","question_id":"q1","value":{raw}}}',
+            make_id,
+        )
+    assert e.value.code == "wire.not_a_number"
+
+
+def test_vote_cast_with_a_null_comment() -> None:
+    m = parse(cmd("vote.cast", question_id="q1", value=3, comment=None))
+    assert isinstance(m, CommandRequest) and m.command == CastVote("q1", 3)
+
+
 def test_note_add_keeps_its_old_minimal_form() -> None:
     m = parse(cmd("note.add", text="Hej"))
     assert isinstance(m, CommandRequest) and m.command == AddNote("new1", "Hej")
@@ -328,7 +447,7 @@ def test_messages_app_js_builds_itself_are_accepted() -> None:
 
 # --- strictness, generated from one table of each command's fields ----------------------------
 
-ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL = (
+ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL, GROUP_SIZE, SCALAR = (
     "id",
     "text",
     "title",
@@ -336,6 +455,8 @@ ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL = (
     "index",
     "version",
     "bool",
+    "group_size",
+    "scalar",
 )
 MAX_LEN = {ID: 64, TEXT: 4000, TITLE: 1000, KEY: 64}
 SAMPLE: dict[str, Any] = {
@@ -346,7 +467,10 @@ SAMPLE: dict[str, Any] = {
     INDEX: 3,
     VERSION: 2,
     BOOL: True,
+    GROUP_SIZE: 3,
+    SCALAR: 7,
 }
+INTEGER_RANGE = {INDEX: (0, 100000), VERSION: (1, 2**31), GROUP_SIZE: (1, 20)}
 
 # type -> field -> (kind, required). Fields a message may carry, as the wire layer knows them.
 SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
@@ -395,9 +519,49 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "cluster.add": {"column_id": (ID, True), "title": (TITLE, True)},
     "cluster.rename": {"cluster_id": (ID, True), "title": (TITLE, True)},
     "cluster.remove": {"cluster_id": (ID, True)},
+    "participant.add": {"display_name": (TITLE, False), "group": (TITLE, True)},
+    "question.create": {
+        "text": (TEXT, True),
+        "low_label": (TITLE, False),
+        "high_label": (TITLE, False),
+        "ask_comment": (BOOL, False),
+        "anonymous": (BOOL, False),
+        "min_group": (GROUP_SIZE, False),
+    },
+    "question.edit": {
+        "question_id": (ID, True),
+        "text": (TEXT, True),
+        "low_label": (TITLE, False),
+        "high_label": (TITLE, False),
+        "ask_comment": (BOOL, False),
+        "anonymous": (BOOL, False),
+        "min_group": (GROUP_SIZE, False),
+    },
+    "question.open": {"question_id": (ID, True)},
+    "question.close": {"question_id": (ID, True)},
+    "question.reveal": {"question_id": (ID, True)},
+    "vote.cast": {
+        "question_id": (ID, True),
+        "value": (SCALAR, True),
+        "comment": (TEXT, False),
+        "on_behalf_of": (ID, False),
+    },
 }
-MAX_LEN_OF = {("participant.update", "display_name"): 200, ("participant.update", "group"): 200}
-NULLABLE = {("participant.update", "display_name"), ("note.move", "cluster_id")}
+WORDED = ("question.create", "question.edit")  # the two that carry a question's wording
+MAX_LEN_OF = {
+    ("participant.update", "display_name"): 200,
+    ("participant.update", "group"): 200,
+    ("participant.add", "display_name"): 200,
+    ("participant.add", "group"): 200,
+    **{(t, label): 200 for t in WORDED for label in ("low_label", "high_label")},
+}
+NULLABLE = {
+    ("participant.update", "display_name"),
+    ("note.move", "cluster_id"),
+    ("participant.add", "display_name"),
+    *((t, f) for t in WORDED for f in ("low_label", "high_label", "min_group")),
+    ("vote.cast", "comment"),
+}
 # A valid message needs more than its required fields for these types.
 MINIMAL_EXTRA: dict[str, Json] = {"board.settings": {"locked": False}}
 
@@ -424,14 +588,19 @@ def _bad_values(type_: str, field: str, kind: str) -> list[tuple[Any, str]]:
         bad += [("ø", "wire.bad_id"), ("abc\n", "wire.bad_id")]
         if (type_, field) != ("note.move", "cluster_id"):
             bad.append(("", "wire.bad_id"))
-    if kind in (INDEX, VERSION):
-        low, high = (0, 100000) if kind == INDEX else (1, 2**31)
+    if kind in INTEGER_RANGE:
+        low, high = INTEGER_RANGE[kind]
         bad += [("1", "wire.wrong_type"), (True, "wire.wrong_type"), (False, "wire.wrong_type")]
-        bad += [(1.0, "wire.wrong_type"), (None, "wire.wrong_type")]
+        bad += [(1.0, "wire.wrong_type"), (["1"], "wire.wrong_type")]
         bad += [(low - 1, "wire.out_of_range"), (high + 1, "wire.out_of_range")]
+        if (type_, field) not in NULLABLE:
+            bad.append((None, "wire.wrong_type"))
     if kind == BOOL:
         bad += [("true", "wire.wrong_type"), ("false", "wire.wrong_type"), (1, "wire.wrong_type")]
         bad += [(0, "wire.wrong_type"), (None, "wire.wrong_type")]
+    if kind == SCALAR:  # any other value goes to the domain (see test_vote_values.py)
+        bad += [(None, "wire.wrong_type"), ([7], "wire.wrong_type"), ([], "wire.wrong_type")]
+        bad += [({"value": 7}, "wire.wrong_type"), ({}, "wire.wrong_type")]
     return bad
 
 
