@@ -201,6 +201,21 @@ def _drop_note(state: WorkshopState, note_id: str) -> WorkshopState:
     )
 
 
+# The events each part handles after looking up the thing they are about: any other type is
+# someone else's, so a new kind of event can never be taken for one of these.
+_ON_A_BOARD = {
+    ev.BOARD_RENAMED,
+    ev.BOARD_SETTINGS_CHANGED,
+    ev.BOARD_PRIVATE_STARTED,
+    ev.BOARD_REVEALED,
+    ev.COLUMN_ADDED,
+    ev.COLUMN_RENAMED,
+    ev.COLUMN_MOVED,
+    ev.COLUMN_REMOVED,
+}
+_ON_A_NOTE = {ev.NOTE_EDITED, ev.NOTE_HIDDEN, ev.NOTE_REACTED, ev.NOTE_MOVED, ev.NOTE_MERGED}
+
+
 def _apply_board(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopState | None:
     """Board and column events; None if `t` is not one of them."""
     if t == ev.BOARD_CREATED:
@@ -216,6 +231,8 @@ def _apply_board(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopSta
         return _set_board(state, board)
     if t == ev.BOARD_SHOWN:
         return replace(state, current_board_id=d["board_id"])
+    if t not in _ON_A_BOARD:
+        return None
     board = state.boards[d["board_id"]]
     if t == ev.BOARD_RENAMED:
         return _set_board(state, replace(board, title=d["title"]))
@@ -316,6 +333,8 @@ def _apply_note(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopStat
         return replace(state, comments=_with(state.comments, c.id, c))
     if t == ev.COMMENT_DELETED:
         return replace(state, comments=_with(state.comments, d["comment_id"], None))
+    if t not in _ON_A_NOTE:
+        return None
     note = state.notes[d["note_id"]]
     if t == ev.NOTE_EDITED:
         return _set_note(

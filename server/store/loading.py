@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain.boards import Board, Cluster, Column, Comment, Note
+from server.domain.questions import Question, Vote
 from server.domain.workshop import Participant, WorkshopState
 from server.store.tables import (
     board_columns,
@@ -24,6 +25,8 @@ from server.store.tables import (
     note_reactions,
     notes,
     participants,
+    questions,
+    votes,
     workshops,
 )
 
@@ -58,7 +61,7 @@ def board_from_row(r: Row, columns: tuple[Column, ...]) -> Board:
 
 
 def participant_from_row(r: Row) -> Participant:
-    return Participant(r.id, r.display_name, r.group_name, kicked=r.kicked)
+    return Participant(r.id, r.display_name, r.group_name, kicked=r.kicked, in_room=r.in_room)
 
 
 def note_from_row(r: Row, reactors: frozenset[str]) -> Note:
@@ -99,6 +102,32 @@ def comment_from_row(r: Row) -> Comment:
     )
 
 
+def question_from_row(r: Row) -> Question:
+    return Question(
+        id=r.id,
+        text=r.text,
+        low_label=r.low_label,
+        high_label=r.high_label,
+        ask_comment=r.ask_comment,
+        anonymous=r.anonymous,
+        min_group=r.min_group,
+        position=r.position,
+        status=r.status,
+    )
+
+
+def vote_from_row(r: Row) -> Vote:
+    return Vote(
+        question_id=r.question_id,
+        voter_id=r.voter_id,
+        value=r.value,
+        comment=r.comment,
+        group=r.group_name,
+        by_facilitator=r.by_facilitator,
+        seq=r.seq,
+    )
+
+
 async def _rows(conn: AsyncConnection, table: sa.Table, workshop_id: str, *order: Any) -> list[Row]:
     q = sa.select(table).where(table.c.workshop_id == workshop_id).order_by(*order)
     return list(await conn.execute(q))
@@ -118,6 +147,11 @@ async def _notes(conn: AsyncConnection, workshop_id: str) -> list[Note]:
         reactors[r.note_id].add(r.actor_id)
     rows = await _rows(conn, notes, workshop_id, notes.c.seq)
     return [note_from_row(r, frozenset(reactors[r.id])) for r in rows]
+
+
+async def _votes(conn: AsyncConnection, workshop_id: str) -> Mapping[tuple[str, str], Vote]:
+    rows = await _rows(conn, votes, workshop_id, votes.c.seq)
+    return MappingProxyType({(v.question_id, v.voter_id): v for v in map(vote_from_row, rows)})
 
 
 async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState | None:
@@ -143,4 +177,11 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
             map(comment_from_row, await _rows(conn, comments, workshop_id, comments.c.seq))
         ),
         current_board_id=w.current_board_id,
+        questions=_by_id(
+            map(
+                question_from_row,
+                await _rows(conn, questions, workshop_id, questions.c.position, questions.c.id),
+            )
+        ),
+        votes=await _votes(conn, workshop_id),
     )

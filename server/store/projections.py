@@ -3,8 +3,8 @@
 `project` is the SQL twin of `domain.workshop.apply`: for every event type it changes the rows
 exactly as `apply` changes a `WorkshopState`, so `load_state` after a commit equals the state
 before plus the events (a test checks this for every command on both databases). Boards and
-columns live in `board_projections`, notes and what hangs on them in `note_projections`, and
-reading the rows back in `loading`.
+columns live in `board_projections`, notes and what hangs on them in `note_projections`,
+questions and votes in `question_projections`, and reading the rows back in `loading`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain import events as ev
 from server.domain.events import StoredEvent
-from server.store import board_projections, note_projections
+from server.store import board_projections, note_projections, question_projections
 from server.store.loading import load_state
 from server.store.projection_types import Handler
 from server.store.tables import participants
@@ -34,6 +34,7 @@ async def _participant_joined(conn: AsyncConnection, e: StoredEvent) -> None:
             group_name=d["group"],
             joined_seq=e.seq,
             kicked=False,
+            in_room=d.get("in_room", False),
         )
     )
 
@@ -66,6 +67,7 @@ HANDLERS: dict[str, Handler] = {
     ev.PARTICIPANT_KICKED: _participant_kicked,
     **board_projections.HANDLERS,
     **note_projections.HANDLERS,
+    **question_projections.HANDLERS,
 }
 
 

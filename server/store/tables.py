@@ -10,6 +10,7 @@ metadata = sa.MetaData(
         "uq": "uq_%(table_name)s_%(column_0_name)s",
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
     }
 )
 
@@ -110,6 +111,8 @@ participants = sa.Table(
     sa.Column("group_name", sa.String(40), nullable=False),
     sa.Column("joined_seq", sa.BigInteger, nullable=False),
     sa.Column("kicked", sa.Boolean, nullable=False),
+    # Added by the facilitator for someone in the hall without a device (votes recorded for them).
+    sa.Column("in_room", sa.Boolean, nullable=False),
 )
 
 clusters = sa.Table(
@@ -166,4 +169,36 @@ comments = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("by_facilitator", sa.Boolean, nullable=False),
+)
+
+questions = sa.Table(
+    "questions",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("low_label", sa.String(40), nullable=False),
+    sa.Column("high_label", sa.String(40), nullable=False),
+    sa.Column("ask_comment", sa.Boolean, nullable=False),
+    sa.Column("anonymous", sa.Boolean, nullable=False),
+    sa.Column("min_group", sa.Integer, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # draft | open | closed | revealed
+)
+
+# One vote per participant per question, enforced by the database too: a changed vote
+# replaces its row. The value is 0-10 here as well as in the domain.
+votes = sa.Table(
+    "votes",
+    metadata,
+    sa.Column("question_id", sa.String(32), sa.ForeignKey("questions.id"), primary_key=True),
+    # The participant the vote is for (themselves, or someone in the room the facilitator added).
+    sa.Column("voter_id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("value", sa.SmallInteger, nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("group_name", sa.String(40), nullable=False),  # the voter's group when they voted
+    sa.Column("by_facilitator", sa.Boolean, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.CheckConstraint("value >= 0 AND value <= 10", name="value_range"),
 )

@@ -1,5 +1,6 @@
 """Every board command through `Service.execute`, on SQLite and PostgreSQL: after each commit the
 stored state equals the state before plus the events, and at the end the replayed log equals it.
+Together with the question scenario (`test_question_projections`) every event type is stored.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from server.domain.commands import (
     DeleteNote,
     EditNote,
     HideNote,
-    JoinWorkshop,
     KickParticipant,
     MergeNotes,
     MoveColumn,
@@ -38,33 +38,16 @@ from server.domain.commands import (
 from server.domain.workshop import WorkshopState
 from server.service import Service
 from server.store import projections
-from tests.store.twin import FAC, P1, P2, P3, Twin
+from tests.store.test_question_projections import questions_and_votes
+from tests.store.twin import FAC, P1, P2, Twin, new_twin
 
-# The second workshop's participants: ids are unique across workshops, as `new_id` makes them.
+# The other workshops' participants: ids are unique across workshops, as `new_id` makes them.
 Q1, Q2, Q3 = (Actor("participant", f"q{i}") for i in (1, 2, 3))
+R1, R2, R3 = (Actor("participant", f"r{i}") for i in (1, 2, 3))
 
 
 def test_every_event_type_has_a_projection() -> None:
     assert set(projections.HANDLERS) == set(ev.EVENT_TYPES)
-
-
-async def new_twin(service: Service, people: tuple[Actor, Actor, Actor] = (P1, P2, P3)) -> Twin:
-    """A workshop with three participants joined: the first two named, the third anonymous."""
-    state = await service.create_workshop(
-        facilitator_id="fac1",
-        title="Vision",
-        date="2026-11-22",
-        groups=["Politiker", "Borger"],
-        board_title="Idébank",
-        column_title="Noter",
-    )
-    twin = Twin(service, state.id)
-    assert await twin.state() == state
-    for actor, name, group in zip(
-        people, ("Ida", "Bo", None), ("Borger", "Politiker", "Borger"), strict=True
-    ):
-        await twin.do(actor, JoinWorkshop(actor.id, name, group))
-    return twin
 
 
 def board_command(board_id: str, template: str) -> CreateBoard:
@@ -232,9 +215,14 @@ async def notes_on_a_board(service: Service, p1: Actor, p2: Actor, p3: Actor) ->
 async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
     service: Service,
 ) -> None:
-    """Two workshops in one database, so neither may disturb the other's rows."""
+    """Three workshops in one database, so none may disturb another's rows; between them they
+    store every event type there is."""
     seen: set[str] = set()
-    twins = [await boards_and_columns(service), await notes_on_a_board(service, Q1, Q2, Q3)]
+    twins = [
+        await boards_and_columns(service),
+        await notes_on_a_board(service, Q1, Q2, Q3),
+        await questions_and_votes(service, R1, R2, R3),
+    ]
     for twin in twins:
         await twin.assert_replay_equals_stored()
         seen |= {e.type for e in await twin.log()}

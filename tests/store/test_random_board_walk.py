@@ -1,6 +1,7 @@
-"""A seeded random walk of board commands, accepted or refused, through `Service.execute`: it
-reaches orders of moves, merges and removals the written scenarios do not, and after every one
-the stored state must still be the domain's (see `twin.Twin`).
+"""A seeded random walk of board and question commands, accepted or refused, through
+`Service.execute`: it reaches orders of moves, merges, removals, votes and re-votes the written
+scenarios do not, and after every one the stored state must still be the domain's (see
+`twin.Twin`). Votes carry random values, many of them invalid (outside 0-10, or not an int).
 """
 
 from __future__ import annotations
@@ -17,18 +18,24 @@ from server.domain.commands import (
     AddColumn,
     AddComment,
     AddNote,
+    AddRoomParticipant,
+    CastVote,
     ChangeBoardSettings,
+    CloseQuestion,
     Command,
     CreateBoard,
+    CreateQuestion,
     DeleteComment,
     DeleteNote,
     EditNote,
+    EditQuestion,
     HideNote,
     JoinWorkshop,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
+    OpenQuestion,
     ReactToNote,
     RemoveCluster,
     RemoveColumn,
@@ -36,6 +43,7 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    RevealQuestion,
     ShowBoard,
     StartPrivateWriting,
     TurnNoteAround,
@@ -44,7 +52,12 @@ from server.domain.workshop import WorkshopState
 from server.service import Service
 from tests.store.twin import FAC, Twin
 
+SCREEN = Actor("screen", "screen1")
+
 STEPS = 200
+GROUPS = ["Borger", "Politiker"]
+# Vote values as they may arrive: 0-10, just outside, and things that are not an int at all.
+ODD_VALUES: tuple[object, ...] = (-1, 11, 100, 7.0, 5.5, True, "5", None)
 
 
 class Walker:
@@ -78,6 +91,14 @@ class Walker:
             self.column,
             self.board,
             self.people,
+            self.question,
+            self.question,
+            self.question,
+            self.vote,
+            self.vote,
+            self.vote,
+            self.vote,
+            self.room,
         ]
         while True:
             made = r.choice(makers)(s)
@@ -176,6 +197,49 @@ class Walker:
         pid = self.new_id("p")
         return Actor("participant", pid), JoinWorkshop(pid, f"Navn {pid}", "Borger")
 
+    def question(self, s: WorkshopState) -> tuple[Actor, Command]:
+        r = self.rng
+        actor = FAC if r.random() < 0.9 else self.actor(s)
+        k = r.choice([None, None, 0, 1, 3, 20, 21])
+        if len(s.questions) < 3 or r.random() < 0.15:
+            ask = r.random() < 0.5
+            return actor, CreateQuestion(
+                self.new_id("q"), "spørgsmål", ask_comment=ask, min_group=k
+            )
+        q = r.choice([*s.questions, self.new_id("q")])  # mostly existing, some unknown
+        commands: list[Command] = [
+            CreateQuestion(q, "samme id", anonymous=r.random() < 0.5),
+            EditQuestion(
+                q, "rettet", r.choice([None, "", "lav"]), "høj", r.random() < 0.5, min_group=k
+            ),
+            OpenQuestion(q),
+            OpenQuestion(q),
+            CloseQuestion(q),
+            RevealQuestion(q),
+        ]
+        return actor, r.choice(commands)
+
+    def vote(self, s: WorkshopState) -> tuple[Actor, Command] | None:
+        r = self.rng
+        if not s.questions:
+            return None
+        open_ = [q.id for q in s.questions.values() if q.accepts_votes]
+        q = r.choice(open_ if open_ and r.random() < 0.8 else list(s.questions))
+        value = r.randint(0, 10) if r.random() < 0.7 else r.choice(ODD_VALUES)
+        comment = r.choice([None, None, "  ", "kommentar"])
+        if r.random() < 0.3 and s.participants:
+            in_room = [p.id for p in s.participants.values() if p.in_room]
+            voter = r.choice([*in_room, *in_room, *s.participants, None])
+            return FAC, CastVote(q, value, comment, on_behalf_of=voter)
+        actor = r.choice([*(Actor("participant", p) for p in s.participants), SCREEN, FAC])
+        return actor, CastVote(q, value, comment)
+
+    def room(self, s: WorkshopState) -> tuple[Actor, Command]:
+        r = self.rng
+        pid = self.new_id("rp")
+        name = r.choice([None, "", "Karen"])
+        return FAC, AddRoomParticipant(pid, name, r.choice([*GROUPS, "Ukendt"]))
+
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_a_random_walk_keeps_the_tables_the_twin_of_the_domain(
@@ -185,7 +249,7 @@ async def test_a_random_walk_keeps_the_tables_the_twin_of_the_domain(
         facilitator_id="fac1",
         title="Vilkårlig",
         date="2026-11-22",
-        groups=["Borger"],
+        groups=GROUPS,
         board_title="Tavle",
         column_title="Noter",
     )
@@ -197,4 +261,5 @@ async def test_a_random_walk_keeps_the_tables_the_twin_of_the_domain(
         if await twin.attempt(actor, command):
             accepted += 1
     assert accepted > STEPS // 3
-    await twin.assert_replay_equals_stored()
+    state = await twin.assert_replay_equals_stored()
+    assert state.votes, "the walk should have stored some votes"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from server.domain.commands import Actor, Command
+from server.domain.commands import Actor, Command, JoinWorkshop
 from server.domain.events import StoredEvent
 from server.domain.workshop import WorkshopState, fold, replay
 from server.service import Service, new_id
@@ -73,3 +73,22 @@ class Twin:
         state = await self.state()
         assert replay(await self.log()) == state
         return state
+
+
+async def new_twin(service: Service, people: tuple[Actor, Actor, Actor] = (P1, P2, P3)) -> Twin:
+    """A workshop with three participants joined: the first two named, the third anonymous."""
+    state = await service.create_workshop(
+        facilitator_id="fac1",
+        title="Vision",
+        date="2026-11-22",
+        groups=["Politiker", "Borger"],
+        board_title="Idébank",
+        column_title="Noter",
+    )
+    twin = Twin(service, state.id)
+    assert await twin.state() == state
+    for actor, name, group in zip(
+        people, ("Ida", "Bo", None), ("Borger", "Politiker", "Borger"), strict=True
+    ):
+        await twin.do(actor, JoinWorkshop(actor.id, name, group))
+    return twin
