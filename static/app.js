@@ -148,6 +148,14 @@
       evt.detail.cancelled = true;
       return;
     }
+    // An unchecked box sends nothing; one marked data-unchecked sends that value instead, so
+    // "not anonymous" reaches the server as false rather than as the default. (A hidden input
+    // of the same name would make hx-ws send both values as a list.)
+    if (form) {
+      form.querySelectorAll("input[type=checkbox][data-unchecked]").forEach(function (box) {
+        if (box.name && !box.checked && !(box.name in values)) values[box.name] = box.dataset.unchecked;
+      });
+    }
     var body = {};
     Object.keys(values).forEach(function (k) { body[k] = typed(k, values[k]); });
     if (body.type === "note.add" && !body.color) delete body.color;
@@ -183,7 +191,9 @@
           if (json.type === "ack") {
             if (p.form.hasAttribute("data-note-editor")) {
               closeEditor();
-            } else {
+            } else if (p.form.hasAttribute("data-reset")) {
+              p.form.reset(); // back to the defaults the server rendered, ready for the next one
+            } else if (!p.form.hasAttribute("data-keep")) {
               p.form.querySelectorAll("textarea").forEach(function (ta) { ta.value = ""; });
             }
           }

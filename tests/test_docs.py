@@ -39,7 +39,17 @@ CODE_PATTERNS = (
     ),
 )
 # `clean_text` builds codes as f"{field}.empty" and so on, for these fields.
-TEXT_FIELDS = ("note", "name", "title", "group", "column", "cluster", "comment")
+TEXT_FIELDS = (
+    "note",
+    "name",
+    "title",
+    "group",
+    "column",
+    "cluster",
+    "comment",
+    "question",
+    "label",
+)
 CLEAN_TEXT_FIELD = re.compile(r"""\bclean_text\([^)]*?\bfield=["']([a-z_]+)["']""")
 TEXT_PROBLEMS = ("empty", "too_long", "control_characters")
 # Shown by `server.i18n.message` when a code has no text of its own.

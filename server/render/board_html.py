@@ -16,6 +16,7 @@ from server.domain.events import StoredEvent
 from server.domain.workshop import WorkshopState
 from server.realtime.source import Viewer
 from server.render.board_view import BoardView
+from server.render.question_html import section_html
 from server.render.templating import render
 
 _BOARD_LEVEL = {
@@ -192,6 +193,7 @@ def snapshot_html(state: WorkshopState, viewer: Viewer) -> str:
         _partial("#boards", "innerMorph", boards),
         _partial("#board-tabs", "innerMorph", render("partials/board_tabs.html", loc, view=view)),
         _partial("#follow", "outerMorph", render("partials/follow.html", loc, view=view)),
+        section_html(state, viewer),
     ]
     if viewer.role == "facilitator":
         rows = render("partials/participants.html", loc, state=state)

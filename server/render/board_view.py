@@ -13,6 +13,7 @@ from server.domain.boards import COLORS, Board, Cluster, Comment, Note
 from server.domain.workshop import WorkshopState
 from server.i18n import translations
 from server.realtime.source import Viewer
+from server.render.question_view import QuestionView
 from server.render.views import shows_authors, visible
 
 
@@ -32,6 +33,11 @@ class BoardView:
     @property
     def writer(self) -> bool:
         return self.viewer.role in ("facilitator", "participant")
+
+    @property
+    def questions(self) -> QuestionView:
+        """The 0-10 questions as this viewer may see them (pages reach them through here)."""
+        return QuestionView(self.state, self.viewer)
 
     @property
     def colors(self) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from server.domain.events import StoredEvent
 from server.domain.snapshot import Snapshot
 from server.domain.workshop import WorkshopState
 from server.realtime.source import PresenceEntry, Viewer
-from server.render import board_html
+from server.render import board_html, question_html
 from server.render.templating import render
 from server.render.views import event_json, state_json
 
@@ -26,11 +26,12 @@ def _dumps(obj: Any) -> str:
 
 class LiveRenderer:
     def personal(self, events: list[StoredEvent], state: WorkshopState) -> frozenset[str]:
-        return board_html.personal(events, state)
+        return board_html.personal(events, state) | question_html.personal(events, state)
 
     def audience(self, viewer: Viewer, personal: frozenset[str]) -> Viewer:
         """HTML is shared per role and language (a participant's own controls are shown by a
-        style sheet); JSON carries per-person fields (`mine`), so each JSON viewer gets its own."""
+        style sheet), except for those `personal` names: their own notes or votes are in the
+        batch. JSON carries per-person fields (`mine`), so each JSON viewer gets its own."""
         if viewer.fmt == "json" or viewer.actor_id in personal:
             return viewer
         return Viewer(viewer.role, viewer.fmt, viewer.locale)
@@ -55,7 +56,8 @@ class LiveRenderer:
                 "epoch": epoch,
                 "seq": seq,
                 "first": events[0].seq,
-                "content": board_html.events_html(events, state, viewer),
+                "content": board_html.events_html(events, state, viewer)
+                + question_html.events_html(events, state, viewer),
             }
         )
 

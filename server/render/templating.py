@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import jinja2
 
 from server.i18n import LOCALES, translations
+from server.render.figures import one_decimal
 from server.render.text import linkify
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -28,6 +29,7 @@ def environment(locale: str) -> jinja2.Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["locale"] = locale
     env.filters["linkify"] = linkify
+    env.filters["decimal"] = partial(one_decimal, locale=locale)
     return env
 
 

@@ -9,6 +9,7 @@ from server.domain.boards import Board, Comment, Note, can_see_note
 from server.domain.events import StoredEvent
 from server.domain.workshop import WorkshopState
 from server.realtime.source import Viewer
+from server.render.question_views import QUESTION_EVENTS, question_event_json, questions_json
 
 
 def visible(state: WorkshopState, note: Note, viewer: Viewer) -> bool:
@@ -99,11 +100,18 @@ def state_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
         "groups": list(state.groups),
         "current_board_id": state.current_board.id,
         "boards": [board_json(state, b, viewer) for b in state.boards_in_order()],
+        "questions": questions_json(state, viewer),
     }
     if viewer.role == "facilitator":
         out["join_code"] = state.join_code
         out["participants"] = [
-            {"id": p.id, "display_name": p.display_name, "group": p.group, "kicked": p.kicked}
+            {
+                "id": p.id,
+                "display_name": p.display_name,
+                "group": p.group,
+                "kicked": p.kicked,
+                "in_room": p.in_room,
+            }
             for p in state.participants.values()
         ]
     return out
@@ -125,6 +133,8 @@ _ABOUT_A_NOTE = (ev.NOTE_EDITED, ev.NOTE_REACTED, ev.COMMENT_ADDED, ev.COMMENT_D
 def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str, Any] | None:
     """One event as this viewer may receive it, or None if it is not for them at all.
     `state` is the state after the batch the event belongs to."""
+    if e.type in QUESTION_EVENTS:
+        return question_event_json(e, state, viewer)
     data = dict(e.data)
     fac = viewer.role == "facilitator"
     board = state.boards.get(data.get("board_id", ""))
