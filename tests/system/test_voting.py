@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -201,7 +201,7 @@ async def test_every_invalid_value_is_refused_clearly_and_nothing_is_stored(
         errors = len(errors_of(voter))
         head = f'{{"type":"vote.cast","command_id":"{cid}","question_id":"{qid}","value":'
         await voter.send(head + raw + "}")
-        reply = (await voter.wait_for(lambda c, n=errors: errors_of(c)[n:]))[0]
+        reply = (await voter.wait_for(errors_after(errors)))[0]
         assert reply["command_id"] in (cid, None), reply  # NaN is not even JSON: no id is read
         assert reply["code"] in ("vote.bad_value", "wire.not_a_number"), (raw, reply)
         assert reply["message"] and reply["message"] != reply["code"]
@@ -219,6 +219,11 @@ async def test_every_invalid_value_is_refused_clearly_and_nothing_is_stored(
 
 def errors_of(client: LiveClient) -> list[dict[str, Any]]:
     return [m for m in client.received if m.get("type") == "error"]
+
+
+def errors_after(n: int) -> Callable[[LiveClient], list[dict[str, Any]]]:
+    """The errors a client got after its first n."""
+    return lambda client: errors_of(client)[n:]
 
 
 async def test_no_one_sees_who_voted_what_on_an_anonymous_question(single: ServerProcess) -> None:
