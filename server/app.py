@@ -1,4 +1,5 @@
-"""`create_app(settings)`: wires storage, broker, hub and the web edge; resources live in the lifespan."""
+"""`create_app(settings)`: wires storage, broker, hub, timekeeper and the web edge; resources
+live in the lifespan."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from server.service import Service
 from server.settings import Settings
 from server.store.db import Database
 from server.store.source import StoreEventSource
+from server.timekeeper import Timekeeper
 from server.web import api, facilitator, forms, join, ws
 from server.web.security import KeyedLimiter, SecurityHeaders
 from server.web.state import Runtime
@@ -36,18 +38,22 @@ def create_app(settings: Settings) -> Starlette:
         broker = create_broker(settings.broker_url)
         renderer = LiveRenderer()
         source = StoreEventSource(db)
+        service = Service(db, broker)
+        # Closes a timer's question at zero; the hub tells it what each batch did to the state.
+        timekeeper = Timekeeper(service.execute, source.snapshot)
         hub = Hub(
             broker,
             source,
             renderer,
             replay_limit=settings.replay_limit,
             check_seconds=settings.hub_check_seconds,
+            on_events=timekeeper.on_events,
         )
         await hub.start()
         app.state.runtime = Runtime(
             settings=settings,
             db=db,
-            service=Service(db, broker),
+            service=service,
             hub=hub,
             source=source,
             join_limiter=KeyedLimiter(settings.join_rate_per_minute),
@@ -56,6 +62,7 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             await hub.stop()
+            await timekeeper.stop()
             await db.dispose()
 
     routes = [

@@ -41,6 +41,7 @@ CODE_PATTERNS = (
 # `clean_text` builds codes as f"{field}.empty" and so on, for these fields.
 TEXT_FIELDS = (
     "note",
+    "timer_label",
     "name",
     "title",
     "group",

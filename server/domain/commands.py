@@ -245,6 +245,23 @@ class CastVote:
     on_behalf_of: str | None = None  # facilitator only: an in-room participant's id
 
 
+@dataclass(frozen=True)
+class StartTimer:
+    """Start a countdown; a running one stops. `now_ms` is the server's wall clock when the
+    command arrived (ms since the Unix epoch), put in by the edge: the domain reads no clock."""
+
+    timer_id: str
+    seconds: int  # 5 to 3600, checked by the rule
+    label: str | None  # None or blank: no label
+    close_question_id: str | None  # closed when the timer reaches zero
+    now_ms: int
+
+
+@dataclass(frozen=True)
+class StopTimer:
+    timer_id: str
+
+
 Command = (
     JoinWorkshop
     | UpdateParticipant
@@ -279,4 +296,6 @@ Command = (
     | CloseQuestion
     | RevealQuestion
     | CastVote
+    | StartTimer
+    | StopTimer
 )

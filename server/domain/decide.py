@@ -9,6 +9,7 @@ from typing import Any
 from server.domain import board_rules as rules
 from server.domain import events as ev
 from server.domain import question_rules as questions
+from server.domain import timer_rules as timers
 from server.domain.commands import (
     Actor,
     AddCluster,
@@ -43,6 +44,8 @@ from server.domain.commands import (
     RevealQuestion,
     ShowBoard,
     StartPrivateWriting,
+    StartTimer,
+    StopTimer,
     TurnNoteAround,
     UpdateParticipant,
 )
@@ -180,6 +183,8 @@ _RULES: dict[type, Callable[[WorkshopState, Actor, Any], list[Event]]] = {
     CloseQuestion: questions.close_question,
     RevealQuestion: questions.reveal_question,
     CastVote: questions.cast_vote,
+    StartTimer: timers.start_timer,
+    StopTimer: timers.stop_timer,
 }
 
 

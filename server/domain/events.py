@@ -40,6 +40,8 @@ QUESTION_CLOSED = "question.closed"
 QUESTION_REVEALED = "question.revealed"
 QUESTION_REOPENED = "question.reopened"
 VOTE_CAST = "vote.cast"
+TIMER_STARTED = "timer.started"
+TIMER_STOPPED = "timer.stopped"
 
 EVENT_TYPES = (
     WORKSHOP_CREATED,
@@ -75,6 +77,8 @@ EVENT_TYPES = (
     QUESTION_REVEALED,
     QUESTION_REOPENED,
     VOTE_CAST,
+    TIMER_STARTED,
+    TIMER_STOPPED,
 )
 
 SCHEMA_VERSION = 1

@@ -19,6 +19,7 @@ from server.domain.boards import (
 )
 from server.domain.events import JSON, Event, StoredEvent
 from server.domain.questions import Question, Status, Vote
+from server.domain.timers import Timer
 
 DEFAULT_GROUPS = ("Politiker", "Borger", "Medarbejder")
 MAX_GROUPS = 12
@@ -53,6 +54,7 @@ class WorkshopState:
     questions: Mapping[str, Question] = field(default_factory=lambda: MappingProxyType({}))
     # (question id, voter id) -> the vote: one per participant per question
     votes: Mapping[tuple[str, str], Vote] = field(default_factory=lambda: MappingProxyType({}))
+    timers: Mapping[str, Timer] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def main_board(self) -> Board:
@@ -106,6 +108,12 @@ class WorkshopState:
         return sorted(
             (v for v in self.votes.values() if v.question_id == question_id), key=lambda v: v.seq
         )
+
+    def current_timer(self) -> Timer | None:
+        """The latest started timer that is not stopped (one that reached zero still counts:
+        the screens show 0:00 until the facilitator stops it or starts the next)."""
+        running = [t for t in self.timers.values() if not t.stopped]
+        return max(running, key=lambda t: t.seq) if running else None
 
     def voters(self) -> list[Participant]:
         """Everyone who may vote: every participant the facilitator has not removed."""
@@ -408,6 +416,25 @@ def _apply_question(state: WorkshopState, t: str, d: JSON, seq: int) -> Workshop
     return None
 
 
+def _apply_timer(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopState | None:
+    """Timer events; None if `t` is not one of them."""
+    if t == ev.TIMER_STARTED:
+        timer = Timer(
+            id=d["timer_id"],
+            label=d["label"],
+            seconds=d["seconds"],
+            started_at_ms=d["started_at_ms"],
+            ends_at_ms=d["ends_at_ms"],
+            close_question_id=d["close_question_id"],
+            seq=seq,
+        )
+        return replace(state, timers=_with(state.timers, timer.id, timer))
+    if t == ev.TIMER_STOPPED:
+        timer = replace(state.timers[d["timer_id"]], stopped=True)
+        return replace(state, timers=_with(state.timers, timer.id, timer))
+    return None
+
+
 def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
     """Return the state after one event; the log replayed through this is the state."""
     d = event.data
@@ -429,7 +456,7 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
         return replace(state, participants=_with(state.participants, p.id, p))
     if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
-    for part in (_apply_question, _apply_board, _apply_note):
+    for part in (_apply_question, _apply_timer, _apply_board, _apply_note):
         changed = part(state, t, d, seq)
         if changed is not None:
             return changed

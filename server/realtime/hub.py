@@ -49,6 +49,10 @@ _REMOTE_PRESENCE_CHANGED = object()  # another process told us: push only
 
 
 Fold = Callable[[WorkshopState, list[StoredEvent]], WorkshopState]
+# Told about every batch a room delivers, with the state after it, in seq order, and with no
+# events when a room's state is (re)loaded from a snapshot. It must not block: it runs in the
+# room's fan-out (the timekeeper uses it to schedule what happens when a timer runs out).
+StateListener = Callable[[str, WorkshopState, list[StoredEvent]], None]
 
 
 @dataclass
@@ -87,11 +91,13 @@ class Hub:
         replay_limit: int = 1000,
         check_seconds: float = 2.0,
         fold: Fold = fold,
+        on_events: StateListener | None = None,
     ) -> None:
         self.broker = broker
         self.source = source
         self.renderer = renderer
         self.fold = fold
+        self.on_events = on_events
         self.replay_limit = replay_limit
         self.check_seconds = check_seconds
         self.process_id = f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -220,6 +226,7 @@ class Hub:
             room = Room(workshop_id, snap.position.last_seq, snap.position.epoch, snap.state)
             room.task = asyncio.create_task(self._run_room(room), name=f"room-{workshop_id}")
             self.rooms[workshop_id] = room
+            self._tell(room, [])
             self._publish_presence_soon(room)
             return room
 
@@ -287,6 +294,7 @@ class Hub:
             room.epoch, room.last_seq = snap.position.epoch, snap.position.last_seq
             room.state = snap.state
             room.recent.clear()
+            self._tell(room, [])
             for c in list(room.clients):
                 c.evict(CLOSE_RESYNC)
             room.clients.clear()
@@ -319,6 +327,7 @@ class Hub:
         room.state = self.fold(room.state, events)
         room.last_seq = events[-1].seq
         room.recent.extend(events)
+        self._tell(room, events)
         personal = self.renderer.personal(events, room.state)
         rendered: dict[tuple[str, str, str, str], str] = {}
         for c in list(room.clients):
@@ -343,6 +352,15 @@ class Hub:
                 self.stats["evictions"] += 1
                 room.clients.discard(c)
         self._disconnect_removed(room)
+
+    def _tell(self, room: Room, events: list[StoredEvent]) -> None:
+        """The listener's trouble is never the room's: fan-out goes on."""
+        if self.on_events is None:
+            return
+        try:
+            self.on_events(room.workshop_id, room.state, events)
+        except Exception:
+            logger.exception("state listener failed for room %s", room.workshop_id)
 
     def _disconnect_removed(self, room: Room) -> None:
         """A participant the facilitator removed loses every socket at once (after the batch

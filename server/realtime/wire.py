@@ -5,7 +5,8 @@ an integer must be a JSON integer (not a float, a boolean or a string), and a bo
 boolean (not a string or a number). Every failure is a `WireError` whose code is a
 message-catalogue key, so the client gets a specific answer. The server makes the ids of what a
 command creates (notes, comments, boards, columns, clusters, questions, participants added in
-the room); the client never sends them.
+the room, timers); the client never sends them. Nor does it send the time a timer starts: the
+server's wall clock does (`now_ms`).
 
 One exception to "types at the edge": a vote's `value` only has to be a JSON scalar. It goes to
 the domain as it is, so every wrong value (7.5, 7.0, "7", true, 11, ...) gets the one answer
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +55,8 @@ from server.domain.commands import (
     RevealQuestion,
     ShowBoard,
     StartPrivateWriting,
+    StartTimer,
+    StopTimer,
     TurnNoteAround,
     UpdateParticipant,
 )
@@ -67,13 +71,20 @@ MAX_RAW_TEXT = 4000  # the domain enforces the real limits after normalising
 MAX_RAW_TITLE = 1000  # board, column and cluster titles (the domain allows 200 or 80)
 MAX_RAW_NAME = 200  # display names and groups (the domain allows 60 and 40)
 MAX_RAW_KEY = 64  # template names and colours (the domain knows the valid ones)
-MAX_RAW_LABEL = 200  # a question's end labels (the domain allows 40)
+MAX_RAW_LABEL = 200  # a question's end labels and a timer's label (the domain allows 40, 60)
 MAX_INDEX = 100_000  # a place in a list; beyond the end means "last"
 MAX_VERSION = 2**31
+MAX_RAW_SECONDS = 2**31  # a timer's length: the domain allows 5 to 3600 and says so
+MAX_CLIENT_MS = 2**53  # a client's Date.now() in a ping (a JavaScript safe integer)
 
 # The column titles of a board template in the sender's language, by template name: empty for
 # an unknown template (the domain then answers `board.unknown_template`).
 TemplateTitles = Callable[[str], tuple[str, ...]]
+
+
+def wall_clock_ms() -> int:
+    """The server's wall clock in ms since the Unix epoch: what timers and `pong` count in."""
+    return time.time_ns() // 1_000_000
 
 
 class WireError(Exception):
@@ -94,7 +105,10 @@ class Hello:
 
 @dataclass(frozen=True)
 class Ping:
-    pass
+    """A heartbeat; `t` is the client's own clock (Date.now()), echoed in the `pong` next to
+    the server's, so the client can work out its offset from the server."""
+
+    t: int | None = None
 
 
 @dataclass(frozen=True)
@@ -261,6 +275,7 @@ class _Builder:
 
     make_id: Callable[[], str]
     titles: TemplateTitles
+    now_ms: Callable[[], int]
 
 
 # --- participants ---------------------------------------------------------------------------
@@ -525,6 +540,24 @@ def _build_cast_vote(f: _Fields, b: _Builder) -> Command:
     )
 
 
+# --- timers ---------------------------------------------------------------------------------
+
+
+def _build_start_timer(f: _Fields, b: _Builder) -> Command:
+    """The length only has to be a JSON integer here: the domain says what it may be."""
+    return StartTimer(
+        timer_id=b.make_id(),
+        seconds=_req_int(f, "seconds", low=-MAX_RAW_SECONDS, high=MAX_RAW_SECONDS),
+        label=f.text("label", required=False, nullable=True, max_len=MAX_RAW_LABEL),
+        close_question_id=f.ident("close_question_id", required=False, nullable=True),
+        now_ms=b.now_ms(),
+    )
+
+
+def _build_stop_timer(f: _Fields, b: _Builder) -> Command:
+    return StopTimer(timer_id=_req_id(f, "timer_id"))
+
+
 COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "participant.update": _build_update_participant,
     "participant.kick": _build_kick_participant,
@@ -558,6 +591,8 @@ COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "question.close": _build_close_question,
     "question.reveal": _build_reveal_question,
     "vote.cast": _build_cast_vote,
+    "timer.start": _build_start_timer,
+    "timer.stop": _build_stop_timer,
 }
 
 CLIENT_MESSAGE_TYPES = ("hello", "ping", "note.editing", *COMMAND_BUILDERS)
@@ -568,10 +603,12 @@ def parse_client_message(
     raw: str | bytes,
     make_id: Callable[[], str],
     template_titles: TemplateTitles | None = None,
+    now_ms: Callable[[], int] = wall_clock_ms,
 ) -> ClientMessage:
     """One client frame as a typed message, or a WireError. `make_id` makes the ids of what a
     command creates; `template_titles` names a new board's columns in the sender's language
-    (see `template_titles_from`; without it the column keys stand in)."""
+    (see `template_titles_from`; without it the column keys stand in); `now_ms` is the
+    server's wall clock, read when a timer starts."""
     data = loads_strict(raw)
     if not isinstance(data, dict):
         raise WireError("wire.not_an_object")
@@ -591,8 +628,9 @@ def parse_client_message(
         f.finish()
         return Hello(since=since, epoch=epoch)
     if mtype == "ping":
+        t = f.integer("t", low=0, high=MAX_CLIENT_MS, nullable=True)
         f.finish()
-        return Ping()
+        return Ping(t=t)
     if mtype == "note.editing":
         note_id = f.ident("note_id", nullable=True)
         f.finish()
@@ -604,7 +642,7 @@ def parse_client_message(
         raise WireError("wire.missing_field", "command_id")
     if command_id is None:
         raise WireError("wire.bad_id", "command_id")
-    command = builder(f, _Builder(make_id, template_titles or _key_titles))
+    command = builder(f, _Builder(make_id, template_titles or _key_titles, now_ms))
     f.finish()
     return CommandRequest(command_id=command_id, type=mtype, command=command)
 

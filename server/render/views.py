@@ -7,6 +7,7 @@ from typing import Any
 from server.domain import events as ev
 from server.domain.boards import Board, Comment, Note, can_see_note
 from server.domain.events import StoredEvent
+from server.domain.timers import Timer
 from server.domain.workshop import WorkshopState
 from server.realtime.source import Viewer
 from server.render.question_views import QUESTION_EVENTS, question_event_json, questions_json
@@ -91,6 +92,20 @@ def board_json(state: WorkshopState, b: Board, viewer: Viewer) -> dict[str, Any]
     }
 
 
+def timer_json(t: Timer | None) -> dict[str, Any] | None:
+    """The countdown everyone sees, the same for every viewer (a timer hides nothing)."""
+    if t is None:
+        return None
+    return {
+        "id": t.id,
+        "label": t.label,
+        "seconds": t.seconds,
+        "started_at_ms": t.started_at_ms,
+        "ends_at_ms": t.ends_at_ms,
+        "close_question_id": t.close_question_id,
+    }
+
+
 def state_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
     """The JSON view of a workshop for one viewer."""
     out: dict[str, Any] = {
@@ -101,6 +116,7 @@ def state_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
         "current_board_id": state.current_board.id,
         "boards": [board_json(state, b, viewer) for b in state.boards_in_order()],
         "questions": questions_json(state, viewer),
+        "timer": timer_json(state.current_timer()),
     }
     if viewer.role == "facilitator":
         out["join_code"] = state.join_code
@@ -135,6 +151,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
     `state` is the state after the batch the event belongs to."""
     if e.type in QUESTION_EVENTS:
         return question_event_json(e, state, viewer)
+    if e.type in (ev.TIMER_STARTED, ev.TIMER_STOPPED):  # the same for everyone, as stored
+        return {"seq": e.seq, "type": e.type, "data": dict(e.data)}
     data = dict(e.data)
     fac = viewer.role == "facilitator"
     board = state.boards.get(data.get("board_id", ""))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain.boards import Board, Cluster, Column, Comment, Note
 from server.domain.questions import Question, Vote
+from server.domain.timers import Timer
 from server.domain.workshop import Participant, WorkshopState
 from server.store.tables import (
     board_columns,
@@ -26,6 +27,7 @@ from server.store.tables import (
     notes,
     participants,
     questions,
+    timers,
     votes,
     workshops,
 )
@@ -128,6 +130,19 @@ def vote_from_row(r: Row) -> Vote:
     )
 
 
+def timer_from_row(r: Row) -> Timer:
+    return Timer(
+        id=r.id,
+        label=r.label,
+        seconds=r.seconds,
+        started_at_ms=r.started_at_ms,
+        ends_at_ms=r.ends_at_ms,
+        close_question_id=r.close_question_id,
+        seq=r.seq,
+        stopped=r.stopped,
+    )
+
+
 async def _rows(conn: AsyncConnection, table: sa.Table, workshop_id: str, *order: Any) -> list[Row]:
     q = sa.select(table).where(table.c.workshop_id == workshop_id).order_by(*order)
     return list(await conn.execute(q))
@@ -184,4 +199,5 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
             )
         ),
         votes=await _votes(conn, workshop_id),
+        timers=_by_id(map(timer_from_row, await _rows(conn, timers, workshop_id, timers.c.seq))),
     )

@@ -4,7 +4,8 @@
 exactly as `apply` changes a `WorkshopState`, so `load_state` after a commit equals the state
 before plus the events (a test checks this for every command on both databases). Boards and
 columns live in `board_projections`, notes and what hangs on them in `note_projections`,
-questions and votes in `question_projections`, and reading the rows back in `loading`.
+questions and votes in `question_projections`, timers in `timer_projections`, and reading the
+rows back in `loading`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain import events as ev
 from server.domain.events import StoredEvent
-from server.store import board_projections, note_projections, question_projections
+from server.store import (
+    board_projections,
+    note_projections,
+    question_projections,
+    timer_projections,
+)
 from server.store.loading import load_state
 from server.store.projection_types import Handler
 from server.store.tables import participants
@@ -68,6 +74,7 @@ HANDLERS: dict[str, Handler] = {
     **board_projections.HANDLERS,
     **note_projections.HANDLERS,
     **question_projections.HANDLERS,
+    **timer_projections.HANDLERS,
 }
 
 

@@ -202,3 +202,21 @@ votes = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.CheckConstraint("value >= 0 AND value <= 10", name="value_range"),
 )
+
+# Countdown timers, stopped ones too (every start adds one). Times are the server's wall clock
+# in ms since the Unix epoch; `seq` (of `timer.started`) orders them.
+timers = sa.Table(
+    "timers",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("label", sa.String(60), nullable=True),
+    sa.Column("seconds", sa.Integer, nullable=False),
+    sa.Column("started_at_ms", sa.BigInteger, nullable=False),
+    sa.Column("ends_at_ms", sa.BigInteger, nullable=False),
+    # The question closed at zero (questions are never deleted).
+    sa.Column("close_question_id", sa.String(32), sa.ForeignKey("questions.id"), nullable=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("stopped", sa.Boolean, nullable=False),
+    sa.CheckConstraint("seconds >= 5 AND seconds <= 3600", name="seconds_range"),
+)

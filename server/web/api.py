@@ -15,6 +15,7 @@ from server.realtime.wire import (
     WireError,
     parse_client_message,
     template_titles_from,
+    wall_clock_ms,
 )
 from server.render.views import state_json
 from server.service import UnknownWorkshop, new_id
@@ -68,7 +69,7 @@ async def post_command(request: Request) -> Response:
     try:
         locale = session_locale(request)
         titles = template_titles_from(lambda key: message(key, locale))
-        parsed = parse_client_message(body, new_id, titles)
+        parsed = parse_client_message(body, new_id, titles, wall_clock_ms)
     except WireError as e:
         resp = _error(request, 400, e.code, e.command_id)
         return resp

@@ -28,6 +28,7 @@ from server.realtime.wire import (
     WireError,
     parse_client_message,
     template_titles_from,
+    wall_clock_ms,
 )
 from server.service import UnknownWorkshop, new_id
 from server.store import participants
@@ -48,6 +49,12 @@ def _dumps(obj: dict[str, Any]) -> str:
 def template_titles(locale: str) -> TemplateTitles:
     """A new board's column titles in this language (catalogue `template.<template>.<key>`)."""
     return template_titles_from(lambda key: message(key, locale))
+
+
+def pong_frame(ping: Ping, server_ms: int) -> str:
+    """The client's own time echoed (or null) with the server's: the client takes its offset
+    from the server as server_ms - (t + now) / 2, with `now` its clock when the pong came."""
+    return _dumps({"type": "pong", "t": ping.t, "server_ms": server_ms})
 
 
 def error_frame(
@@ -131,7 +138,7 @@ async def workshop_socket(ws: WebSocket) -> None:
                 client.offer(error_frame("wire.too_large", locale, None))
                 continue
             try:
-                parsed = parse_client_message(raw, new_id, titles)
+                parsed = parse_client_message(raw, new_id, titles, wall_clock_ms)
             except WireError as e:
                 client.offer(error_frame(e.code, locale, e.command_id, e.field))
                 continue
@@ -145,7 +152,7 @@ async def workshop_socket(ws: WebSocket) -> None:
                     break
                 continue
             if isinstance(parsed, Ping):
-                client.offer('{"type":"pong"}')
+                client.offer(pong_frame(parsed, wall_clock_ms()))
                 continue
             if isinstance(parsed, Editing):
                 if actor.role == "screen":  # the room screen shows; it does not edit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,8 @@ from server.domain.commands import (
     RevealQuestion,
     ShowBoard,
     StartPrivateWriting,
+    StartTimer,
+    StopTimer,
     TurnNoteAround,
     UpdateParticipant,
 )
@@ -56,6 +59,7 @@ from server.realtime.wire import (
     WireError,
     parse_client_message,
     template_titles_from,
+    wall_clock_ms,
 )
 
 ids = itertools.count()
@@ -143,8 +147,11 @@ def counter() -> Callable[[], str]:
     return lambda: f"new{next(n)}"
 
 
+NOW_MS = 1_790_000_000_000  # the server's wall clock, as `parse` tells the parser
+
+
 def parse(msg: Json, titles: TemplateTitles | None = None) -> ClientMessage:
-    return parse_client_message(json.dumps(msg), counter(), titles)
+    return parse_client_message(json.dumps(msg), counter(), titles, lambda: NOW_MS)
 
 
 def cmd(type_: str, **fields: Any) -> Json:
@@ -154,7 +161,7 @@ def cmd(type_: str, **fields: Any) -> Json:
 # One accepted example per client message type, with what it must parse to.
 ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
     ({"type": "hello", "since": 3, "epoch": "e1"}, Hello(3, "e1")),
-    ({"type": "ping"}, Ping()),
+    ({"type": "ping", "t": 1_790_000_000_123}, Ping(t=1_790_000_000_123)),
     ({"type": "note.editing", "note_id": "n1"}, Editing("n1")),
     (
         cmd("participant.update", display_name="Mette", group="Borger"),
@@ -237,6 +244,11 @@ ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
         cmd("vote.cast", question_id="q1", value=7, comment="Mere grønt", on_behalf_of="p9"),
         CastVote("q1", 7, comment="Mere grønt", on_behalf_of="p9"),
     ),
+    (
+        cmd("timer.start", seconds=120, label="Tænk selv", close_question_id="q1"),
+        StartTimer("new1", 120, "Tænk selv", "q1", NOW_MS),
+    ),
+    (cmd("timer.stop", timer_id="t1"), StopTimer("t1")),
 ]
 
 
@@ -447,7 +459,7 @@ def test_messages_app_js_builds_itself_are_accepted() -> None:
 
 # --- strictness, generated from one table of each command's fields ----------------------------
 
-ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL, GROUP_SIZE, SCALAR = (
+ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL, GROUP_SIZE, SCALAR, SECONDS = (
     "id",
     "text",
     "title",
@@ -457,6 +469,7 @@ ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL, GROUP_SIZE, SCALAR = (
     "bool",
     "group_size",
     "scalar",
+    "seconds",
 )
 MAX_LEN = {ID: 64, TEXT: 4000, TITLE: 1000, KEY: 64}
 SAMPLE: dict[str, Any] = {
@@ -469,8 +482,15 @@ SAMPLE: dict[str, Any] = {
     BOOL: True,
     GROUP_SIZE: 3,
     SCALAR: 7,
+    SECONDS: 120,
 }
-INTEGER_RANGE = {INDEX: (0, 100000), VERSION: (1, 2**31), GROUP_SIZE: (1, 20)}
+# A timer's length is only typed on the wire: the domain says 5 to 3600 (`timer.bad_seconds`).
+INTEGER_RANGE = {
+    INDEX: (0, 100000),
+    VERSION: (1, 2**31),
+    GROUP_SIZE: (1, 20),
+    SECONDS: (-(2**31), 2**31),
+}
 
 # type -> field -> (kind, required). Fields a message may carry, as the wire layer knows them.
 SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
@@ -546,6 +566,12 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "comment": (TEXT, False),
         "on_behalf_of": (ID, False),
     },
+    "timer.start": {
+        "seconds": (SECONDS, True),
+        "label": (TITLE, False),
+        "close_question_id": (ID, False),
+    },
+    "timer.stop": {"timer_id": (ID, True)},
 }
 WORDED = ("question.create", "question.edit")  # the two that carry a question's wording
 MAX_LEN_OF = {
@@ -554,6 +580,7 @@ MAX_LEN_OF = {
     ("participant.add", "display_name"): 200,
     ("participant.add", "group"): 200,
     **{(t, label): 200 for t in WORDED for label in ("low_label", "high_label")},
+    ("timer.start", "label"): 200,
 }
 NULLABLE = {
     ("participant.update", "display_name"),
@@ -561,6 +588,8 @@ NULLABLE = {
     ("participant.add", "display_name"),
     *((t, f) for t in WORDED for f in ("low_label", "high_label", "min_group")),
     ("vote.cast", "comment"),
+    ("timer.start", "label"),
+    ("timer.start", "close_question_id"),
 }
 # A valid message needs more than its required fields for these types.
 MINIMAL_EXTRA: dict[str, Json] = {"board.settings": {"locked": False}}
@@ -665,3 +694,87 @@ def test_every_command_needs_a_valid_command_id(type_: str) -> None:
     with pytest.raises(WireError) as e:
         parse({**msg, "command_id": "short"})
     assert (e.value.code, e.value.field) == ("wire.bad_id", "command_id")
+
+
+# --- timers and the clock ---------------------------------------------------------------------
+
+
+def test_ping_alone_is_still_a_ping() -> None:
+    assert parse({"type": "ping"}) == Ping() == Ping(t=None)
+    assert parse({"type": "ping", "t": None}) == Ping()
+    assert parse({"type": "ping", "t": 0}) == Ping(t=0)
+    assert parse({"type": "ping", "t": 2**53}) == Ping(t=2**53)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("1.5", "wire.wrong_type"),
+        ("1790000000000.0", "wire.wrong_type"),
+        ('"1790000000000"', "wire.wrong_type"),
+        ("true", "wire.wrong_type"),
+        ("[1]", "wire.wrong_type"),
+        ("-1", "wire.out_of_range"),
+        (str(2**53 + 1), "wire.out_of_range"),
+        ("NaN", "wire.not_a_number"),
+    ],
+)
+def test_a_ping_s_client_time_is_a_json_integer(raw: str, code: str) -> None:
+    with pytest.raises(WireError) as e:
+        parse_client_message(f'{{"type":"ping","t":{raw}}}', make_id)
+    assert e.value.code == code
+    if code != "wire.not_a_number":
+        assert e.value.field == "t"
+
+
+def test_a_ping_takes_no_other_field() -> None:
+    with pytest.raises(WireError) as e:
+        parse({"type": "ping", "t": 1, "server_ms": 2})
+    assert (e.value.code, e.value.field) == ("wire.unknown_field", "server_ms")
+
+
+def test_timer_start_makes_the_id_and_reads_the_server_clock_once() -> None:
+    reads: list[int] = []
+
+    def clock() -> int:
+        reads.append(NOW_MS + len(reads))
+        return reads[-1]
+
+    m = parse_client_message(json.dumps(cmd("timer.start", seconds=300)), counter(), None, clock)
+    assert isinstance(m, CommandRequest)
+    assert m.command == StartTimer("new1", 300, None, None, NOW_MS)
+    assert reads == [NOW_MS]
+    # Other messages never read it.
+    parse_client_message(json.dumps(cmd("timer.stop", timer_id="t1")), counter(), None, clock)
+    parse_client_message('{"type":"ping","t":5}', counter(), None, clock)
+    assert reads == [NOW_MS]
+
+
+def test_timer_start_without_a_clock_uses_the_wall_clock_in_ms() -> None:
+    before = time.time() * 1000
+    m = parse_client_message(json.dumps(cmd("timer.start", seconds=60)), make_id)
+    after = time.time() * 1000
+    assert isinstance(m, CommandRequest) and isinstance(m.command, StartTimer)
+    assert before - 1 <= m.command.now_ms <= after + 1
+    assert abs(wall_clock_ms() - time.time() * 1000) < 1000
+
+
+@pytest.mark.parametrize("seconds", [0, 4, 3601, -5, 2**31, -(2**31)])
+def test_timer_lengths_out_of_the_domain_s_range_go_to_the_domain(seconds: int) -> None:
+    """So the facilitator hears "5 seconds to 60 minutes" (`timer.bad_seconds`)."""
+    m = parse(cmd("timer.start", seconds=seconds))
+    assert isinstance(m, CommandRequest) and isinstance(m.command, StartTimer)
+    assert m.command.seconds == seconds
+
+
+@pytest.mark.parametrize("fields", [{"label": None}, {"close_question_id": None}, {}])
+def test_timer_start_label_and_question_may_be_null_or_absent(fields: Json) -> None:
+    m = parse(cmd("timer.start", seconds=120, **fields))
+    assert isinstance(m, CommandRequest)
+    assert m.command == StartTimer("new1", 120, None, None, NOW_MS)
+
+
+def test_timer_stop_takes_no_null() -> None:
+    with pytest.raises(WireError) as e:
+        parse(cmd("timer.stop", timer_id=None))
+    assert (e.value.code, e.value.field) == ("wire.wrong_type", "timer_id")

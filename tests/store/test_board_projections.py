@@ -39,11 +39,13 @@ from server.domain.workshop import WorkshopState
 from server.service import Service
 from server.store import projections
 from tests.store.test_question_projections import questions_and_votes
+from tests.store.test_timer_projections import timers_and_a_question
 from tests.store.twin import FAC, P1, P2, Twin, new_twin
 
 # The other workshops' participants: ids are unique across workshops, as `new_id` makes them.
 Q1, Q2, Q3 = (Actor("participant", f"q{i}") for i in (1, 2, 3))
 R1, R2, R3 = (Actor("participant", f"r{i}") for i in (1, 2, 3))
+S1, S2, S3 = (Actor("participant", f"s{i}") for i in (1, 2, 3))
 
 
 def test_every_event_type_has_a_projection() -> None:
@@ -215,13 +217,14 @@ async def notes_on_a_board(service: Service, p1: Actor, p2: Actor, p3: Actor) ->
 async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
     service: Service,
 ) -> None:
-    """Three workshops in one database, so none may disturb another's rows; between them they
+    """Four workshops in one database, so none may disturb another's rows; between them they
     store every event type there is."""
     seen: set[str] = set()
     twins = [
         await boards_and_columns(service),
         await notes_on_a_board(service, Q1, Q2, Q3),
         await questions_and_votes(service, R1, R2, R3),
+        await timers_and_a_question(service, S1, S2, S3),
     ]
     for twin in twins:
         await twin.assert_replay_equals_stored()
