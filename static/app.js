@@ -97,7 +97,7 @@
         abandon(socket); // no word from the server: treat as dead, reconnect and resync
         return;
       }
-      send('{"type":"ping"}');
+      ping();
     }, HEARTBEAT_MS);
   });
 
@@ -110,7 +110,7 @@
   window.addEventListener("online", function () {
     var probed = socket;
     var asked = Date.now();
-    if (!live || !send('{"type":"ping"}')) return; // not open: hx-ws is reconnecting already
+    if (!live || !ping()) return; // not open: hx-ws is reconnecting already
     setTimeout(function () {
       if (socket === probed && lastHeard < asked && probed.readyState === WebSocket.OPEN) {
         abandon(probed);
@@ -127,6 +127,14 @@
     // the server answers a repeated id with the first answer and never applies it twice).
     socket.send(JSON.stringify({ type: "hello", since: since, epoch: epoch }));
     pending.forEach(function (p) { socket.send(p.data); });
+    // Learn the server's clock now, not in 10 s: a running countdown needs it. A page still
+    // busy loading answers late, which skews a sample, so a few more follow in the first seconds
+    // and the one with the shortest round trip wins.
+    ping();
+    var s = socket;
+    CLOCK_FOLLOW_UPS.forEach(function (ms) {
+      setTimeout(function () { if (socket === s) ping(); }, ms);
+    });
   });
 
   document.addEventListener("htmx:ws:close", function (evt) {
@@ -159,6 +167,7 @@
     var body = {};
     Object.keys(values).forEach(function (k) { body[k] = typed(k, values[k]); });
     if (body.type === "note.add" && !body.color) delete body.color;
+    if (body.type === "timer.start") timerStartBody(body);
     msg.data = track(body, form);
   });
 
@@ -208,6 +217,7 @@
       }
       evt.detail.cancelled = true;
     } else if (json.type === "pong") {
+      clockSample(json);
       evt.detail.cancelled = true;
     }
     if (live) { live.dataset.since = String(since); }
@@ -216,12 +226,13 @@
   document.addEventListener("htmx:ws:after:message:incoming", function () {
     restoreFocus();
     afterBoardChange();
+    tick();
   });
 
   // --- commands sent by script (moves, +1, merges) -------------------------------------------
 
   var BOOLEAN_FIELDS = { hidden: 1, locked: 1, show_authors: 1, open_moves: 1, ask_comment: 1, anonymous: 1 };
-  var INTEGER_FIELDS = { index: 1, version: 1, min_group: 1, value: 1 };
+  var INTEGER_FIELDS = { index: 1, version: 1, min_group: 1, value: 1, seconds: 1, custom_seconds: 1 };
 
   function typed(key, value) {
     if (BOOLEAN_FIELDS[key] && (value === "true" || value === "false")) return value === "true";
@@ -572,5 +583,84 @@
   document.addEventListener("DOMContentLoaded", function () {
     if (!live) return;
     afterBoardChange();
+    tick();
+    setInterval(tick, TICK_MS);
   });
+
+  // --- countdowns on the server's clock ----------------------------------------------------------
+  // A timer ends at data-ends-at-ms, a moment on the server's wall clock. Each ping carries this
+  // device's clock (t); the pong echoes it with the server's (server_ms). Assuming the trip is
+  // symmetric, server time = local time + offset, with offset = server_ms - (t + now) / 2. Of the
+  // recent samples the one with the shortest round trip is the best estimate. Date.now()
+  // everywhere: the offset is between the server and exactly that clock.
+
+  var TICK_MS = 250;
+  var CLOCK_SAMPLES = 8;
+  var CLOCK_FOLLOW_UPS = [700, 1500, 3000]; // ms after a (re)connect: more pings
+  var clockSamples = [];   // {rtt, offset}, the most recent last
+  var clockOffset = null;  // ms to add to Date.now() for the server's clock; null: not known yet
+  var timerDone = null;    // id of the timer whose "time is up" was announced
+  var timerSeen = {};      // timer id -> it was seen with time left (so its end is announced)
+
+  function ping() {
+    return send(JSON.stringify({ type: "ping", t: Date.now() }));
+  }
+
+  function clockSample(json) {
+    if (typeof json.t !== "number" || typeof json.server_ms !== "number") return;
+    var now = Date.now();
+    var rtt = now - json.t;
+    if (rtt < 0) return; // this clock was set back meanwhile: the sample means nothing
+    clockSamples.push({ rtt: rtt, offset: json.server_ms - (json.t + now) / 2 });
+    if (clockSamples.length > CLOCK_SAMPLES) clockSamples.shift();
+    var best = clockSamples[0];
+    clockSamples.forEach(function (c) { if (c.rtt < best.rtt) best = c; });
+    clockOffset = best.offset;
+    if (live) live.dataset.clockOffset = String(Math.round(clockOffset));
+    tick();
+  }
+
+  function clockText(ms) {
+    var s = Math.ceil(ms / 1000); // 1:59.2 left shows 2:00; 0:00 only at zero
+    var m = Math.floor(s / 60);
+    s = s % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function tick() {
+    var box = document.getElementById("timer");
+    var out = document.getElementById("timer-remaining");
+    if (!box || !out || box.hidden || clockOffset === null) return; // until then: the length
+    var ends = parseInt(box.dataset.endsAtMs, 10);
+    if (isNaN(ends)) return;
+    var left = Math.max(0, ends - (Date.now() + clockOffset));
+    var text = clockText(left);
+    if (out.textContent !== text) out.textContent = text;
+    var id = box.dataset.timerId;
+    var done = left <= 0;
+    if (box.dataset.state !== (done ? "done" : "running")) box.dataset.state = done ? "done" : "running";
+    var label = box.querySelector("[data-timer-done]");
+    if (label && label.hidden === done) label.hidden = !done;
+    if (!done) { timerSeen[id] = true; return; }
+    if (timerSeen[id] && timerDone !== id) {
+      timerDone = id; // said once, politely; never the seconds ticking by
+      timerStatus(box.dataset.labelDone || "");
+    }
+  }
+
+  function timerStatus(text) {
+    var el = document.getElementById("timer-status");
+    if (!el) return;
+    el.textContent = "";
+    setTimeout(function () { el.textContent = text; }, 100); // the same words are said again
+  }
+
+  // The start form: another length, when given, replaces the chosen one; an empty label or
+  // "no question" is left out (an empty id is not an id, and the server would refuse it).
+  function timerStartBody(body) {
+    if (body.custom_seconds !== undefined && body.custom_seconds !== "") body.seconds = body.custom_seconds;
+    delete body.custom_seconds;
+    if (typeof body.label === "string" && body.label.trim() === "") delete body.label;
+    if (!body.close_question_id) delete body.close_question_id;
+  }
 })();

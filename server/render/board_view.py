@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from server.domain.boards import COLORS, Board, Cluster, Comment, Note
+from server.domain.questions import Question
+from server.domain.timers import MAX_SECONDS, MIN_SECONDS, Timer
 from server.domain.workshop import WorkshopState
 from server.i18n import translations
 from server.realtime.source import Viewer
@@ -42,6 +44,23 @@ class BoardView:
     @property
     def colors(self) -> tuple[str, ...]:
         return COLORS
+
+    # Countdown timers: the same for every viewer (a timer hides nothing).
+    min_timer_seconds = MIN_SECONDS
+    max_timer_seconds = MAX_SECONDS
+    timer_choices = (30, 60, 120, 180, 300, 600, 900)  # the facilitator's quick picks
+    default_timer_seconds = 120
+
+    @property
+    def timer(self) -> Timer | None:
+        """The current countdown (one at zero still shows 0:00 until it is stopped)."""
+        return self.state.current_timer()
+
+    def closable_questions(self) -> list[Question]:
+        """The questions a new timer may close at zero: the open ones (facilitators only)."""
+        if not self.facilitator:
+            return []
+        return [q for q in self.questions.questions() if q.status == "open"]
 
     def boards(self) -> list[Board]:
         return self.state.boards_in_order()

@@ -15,7 +15,7 @@ from server.domain.events import StoredEvent
 from server.domain.snapshot import Snapshot
 from server.domain.workshop import WorkshopState
 from server.realtime.source import PresenceEntry, Viewer
-from server.render import board_html, question_html
+from server.render import board_html, question_html, timer_html
 from server.render.templating import render
 from server.render.views import event_json, state_json
 
@@ -57,7 +57,8 @@ class LiveRenderer:
                 "seq": seq,
                 "first": events[0].seq,
                 "content": board_html.events_html(events, state, viewer)
-                + question_html.events_html(events, state, viewer),
+                + question_html.events_html(events, state, viewer)
+                + timer_html.events_html(events, state, viewer),
             }
         )
 

@@ -11,6 +11,13 @@ from server.i18n import LOCALES, translations
 from server.render.figures import one_decimal
 from server.render.text import linkify
 
+
+def clock(seconds: int) -> str:
+    """A length as a countdown shows it: m:ss (2:00, 0:05, 60:00)."""
+    minutes, rest = divmod(max(0, seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 
@@ -29,6 +36,7 @@ def environment(locale: str) -> jinja2.Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["locale"] = locale
     env.filters["linkify"] = linkify
+    env.filters["clock"] = clock
     env.filters["decimal"] = partial(one_decimal, locale=locale)
     return env
 
