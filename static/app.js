@@ -167,7 +167,7 @@
     var body = {};
     Object.keys(values).forEach(function (k) { body[k] = typed(k, values[k]); });
     if (body.type === "note.add" && !body.color) delete body.color;
-    if (body.type === "timer.start") timerStartBody(body);
+    if (body.type === "timer.start") timerStartBody(body, form);
     msg.data = track(body, form);
   });
 
@@ -232,7 +232,7 @@
   // --- commands sent by script (moves, +1, merges) -------------------------------------------
 
   var BOOLEAN_FIELDS = { hidden: 1, locked: 1, show_authors: 1, open_moves: 1, ask_comment: 1, anonymous: 1 };
-  var INTEGER_FIELDS = { index: 1, version: 1, min_group: 1, value: 1, seconds: 1, custom_seconds: 1 };
+  var INTEGER_FIELDS = { index: 1, version: 1, min_group: 1, value: 1, seconds: 1 };
 
   function typed(key, value) {
     if (BOOLEAN_FIELDS[key] && (value === "true" || value === "false")) return value === "true";
@@ -655,11 +655,12 @@
     setTimeout(function () { el.textContent = text; }, 100); // the same words are said again
   }
 
-  // The start form: another length, when given, replaces the chosen one; an empty label or
+  // The start form: another length, when given, replaces the chosen one (a nameless input
+  // with data-replaces="seconds", so hx-ws does not send it itself); an empty label or
   // "no question" is left out (an empty id is not an id, and the server would refuse it).
-  function timerStartBody(body) {
-    if (body.custom_seconds !== undefined && body.custom_seconds !== "") body.seconds = body.custom_seconds;
-    delete body.custom_seconds;
+  function timerStartBody(body, form) {
+    var other = form && form.querySelector("[data-replaces]");
+    if (other && other.value !== "") body[other.dataset.replaces] = typed(other.dataset.replaces, other.value);
     if (typeof body.label === "string" && body.label.trim() === "") delete body.label;
     if (!body.close_question_id) delete body.close_question_id;
   }

@@ -262,6 +262,45 @@ class StopTimer:
     timer_id: str
 
 
+@dataclass(frozen=True)
+class StartDots:
+    """Start a dot round on a board (a fresh one after an ended round: every dot is cleared)."""
+
+    board_id: str
+    dots_per_person: int  # 1 to 20, checked by the rule
+    per_note: int  # 1 to dots_per_person
+    hidden: bool  # while running, participants see only their own dots
+
+
+@dataclass(frozen=True)
+class PlaceDot:
+    note_id: str
+
+
+@dataclass(frozen=True)
+class RemoveDot:
+    note_id: str
+
+
+@dataclass(frozen=True)
+class EndDots:
+    board_id: str
+
+
+@dataclass(frozen=True)
+class CarryTopNotes:
+    """After a round: a new blank board with the top `count` notes, linked to their sources.
+    The ids and the column's title (in the facilitator's language) come from the edge."""
+
+    board_id: str
+    count: int  # 1 to 50, checked by the rule
+    new_board_id: str
+    title: str
+    column_id: str
+    column_title: str
+    new_note_ids: tuple[str, ...]  # at least as many as the notes carried
+
+
 Command = (
     JoinWorkshop
     | UpdateParticipant
@@ -298,4 +337,9 @@ Command = (
     | CastVote
     | StartTimer
     | StopTimer
+    | StartDots
+    | PlaceDot
+    | RemoveDot
+    | EndDots
+    | CarryTopNotes
 )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.domain import board_rules as rules
+from server.domain import dot_rules as dots
 from server.domain import events as ev
 from server.domain import question_rules as questions
 from server.domain import timer_rules as timers
@@ -17,6 +18,7 @@ from server.domain.commands import (
     AddComment,
     AddNote,
     AddRoomParticipant,
+    CarryTopNotes,
     CastVote,
     ChangeBoardSettings,
     CloseQuestion,
@@ -27,6 +29,7 @@ from server.domain.commands import (
     DeleteNote,
     EditNote,
     EditQuestion,
+    EndDots,
     HideNote,
     JoinWorkshop,
     KickParticipant,
@@ -34,15 +37,18 @@ from server.domain.commands import (
     MoveColumn,
     MoveNote,
     OpenQuestion,
+    PlaceDot,
     ReactToNote,
     RemoveCluster,
     RemoveColumn,
+    RemoveDot,
     RenameBoard,
     RenameCluster,
     RenameColumn,
     RevealBoard,
     RevealQuestion,
     ShowBoard,
+    StartDots,
     StartPrivateWriting,
     StartTimer,
     StopTimer,
@@ -185,6 +191,11 @@ _RULES: dict[type, Callable[[WorkshopState, Actor, Any], list[Event]]] = {
     CastVote: questions.cast_vote,
     StartTimer: timers.start_timer,
     StopTimer: timers.stop_timer,
+    StartDots: dots.start_dots,
+    PlaceDot: dots.place_dot,
+    RemoveDot: dots.remove_dot,
+    EndDots: dots.end_dots,
+    CarryTopNotes: dots.carry_top_notes,
 }
 
 

@@ -42,6 +42,10 @@ QUESTION_REOPENED = "question.reopened"
 VOTE_CAST = "vote.cast"
 TIMER_STARTED = "timer.started"
 TIMER_STOPPED = "timer.stopped"
+DOTS_STARTED = "dots.started"
+DOT_PLACED = "dot.placed"
+DOT_REMOVED = "dot.removed"
+DOTS_ENDED = "dots.ended"
 
 EVENT_TYPES = (
     WORKSHOP_CREATED,
@@ -79,6 +83,10 @@ EVENT_TYPES = (
     VOTE_CAST,
     TIMER_STARTED,
     TIMER_STOPPED,
+    DOTS_STARTED,
+    DOT_PLACED,
+    DOT_REMOVED,
+    DOTS_ENDED,
 )
 
 SCHEMA_VERSION = 1

@@ -17,6 +17,7 @@ from server.domain.boards import (
     Note,
     order_key,
 )
+from server.domain.dots import DotRound, merged_into, without_note
 from server.domain.events import JSON, Event, StoredEvent
 from server.domain.questions import Question, Status, Vote
 from server.domain.timers import Timer
@@ -55,6 +56,10 @@ class WorkshopState:
     # (question id, voter id) -> the vote: one per participant per question
     votes: Mapping[tuple[str, str], Vote] = field(default_factory=lambda: MappingProxyType({}))
     timers: Mapping[str, Timer] = field(default_factory=lambda: MappingProxyType({}))
+    # board id -> its dot round (the running one, or the last that ended)
+    dot_rounds: Mapping[str, DotRound] = field(default_factory=lambda: MappingProxyType({}))
+    # (note id, voter id) -> that voter's dots on that note, for notes with any
+    dots: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def main_board(self) -> Board:
@@ -201,11 +206,13 @@ def next_position(state: WorkshopState, column_id: str, cluster_id: str | None) 
 
 
 def _drop_note(state: WorkshopState, note_id: str) -> WorkshopState:
+    """A deleted note takes its comments, +1s and dots with it."""
     comments = {k: c for k, c in state.comments.items() if c.note_id != note_id}
     return replace(
         state,
         notes=_with(state.notes, note_id, None),
         comments=MappingProxyType(comments),
+        dots=MappingProxyType(without_note(state.dots, note_id)),
     )
 
 
@@ -373,7 +380,11 @@ def _apply_note(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopStat
             k: (replace(c, note_id=into.id) if c.note_id == note.id else c)
             for k, c in state.comments.items()
         }
-        state = replace(state, comments=MappingProxyType(comments))
+        round_ = state.dot_rounds.get(note.board_id)
+        dots = merged_into(
+            state.dots, note.id, into.id, None if round_ is None else round_.per_note
+        )
+        state = replace(state, comments=MappingProxyType(comments), dots=MappingProxyType(dots))
         state = _set_note(state, merged)
         return replace(state, notes=_with(state.notes, note.id, None))
     return None
@@ -435,6 +446,33 @@ def _apply_timer(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopSta
     return None
 
 
+def _apply_dots(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopState | None:
+    """Dot voting events; None if `t` is not one of them."""
+    if t == ev.DOTS_STARTED:
+        board_id = d["board_id"]
+        r = DotRound(board_id, d["dots_per_person"], d["per_note"], d["hidden"], seq)
+        on_board = {n.id for n in state.notes.values() if n.board_id == board_id}
+        dots = {k: v for k, v in state.dots.items() if k[0] not in on_board}
+        return replace(
+            state,
+            dot_rounds=_with(state.dot_rounds, board_id, r),
+            dots=MappingProxyType(dots),
+        )
+    if t == ev.DOTS_ENDED:
+        r = replace(state.dot_rounds[d["board_id"]], running=False)
+        return replace(state, dot_rounds=_with(state.dot_rounds, r.board_id, r))
+    if t in (ev.DOT_PLACED, ev.DOT_REMOVED):
+        key = (d["note_id"], d["voter_id"])
+        count = state.dots.get(key, 0) + (1 if t == ev.DOT_PLACED else -1)
+        dots = dict(state.dots)
+        if count > 0:
+            dots[key] = count
+        else:
+            dots.pop(key, None)
+        return replace(state, dots=MappingProxyType(dots))
+    return None
+
+
 def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
     """Return the state after one event; the log replayed through this is the state."""
     d = event.data
@@ -456,7 +494,7 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
         return replace(state, participants=_with(state.participants, p.id, p))
     if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
-    for part in (_apply_question, _apply_timer, _apply_board, _apply_note):
+    for part in (_apply_question, _apply_timer, _apply_dots, _apply_board, _apply_note):
         changed = part(state, t, d, seq)
         if changed is not None:
             return changed

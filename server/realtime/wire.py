@@ -5,7 +5,8 @@ an integer must be a JSON integer (not a float, a boolean or a string), and a bo
 boolean (not a string or a number). Every failure is a `WireError` whose code is a
 message-catalogue key, so the client gets a specific answer. The server makes the ids of what a
 command creates (notes, comments, boards, columns, clusters, questions, participants added in
-the room, timers); the client never sends them. Nor does it send the time a timer starts: the
+the room, timers, the board and notes a dot round's top notes are carried to); the client never
+sends them. Nor does it send the time a timer starts: the
 server's wall clock does (`now_ms`).
 
 One exception to "types at the edge": a vote's `value` only has to be a JSON scalar. It goes to
@@ -29,6 +30,7 @@ from server.domain.commands import (
     AddComment,
     AddNote,
     AddRoomParticipant,
+    CarryTopNotes,
     CastVote,
     ChangeBoardSettings,
     CloseQuestion,
@@ -39,27 +41,32 @@ from server.domain.commands import (
     DeleteNote,
     EditNote,
     EditQuestion,
+    EndDots,
     HideNote,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
     OpenQuestion,
+    PlaceDot,
     ReactToNote,
     RemoveCluster,
     RemoveColumn,
+    RemoveDot,
     RenameBoard,
     RenameCluster,
     RenameColumn,
     RevealBoard,
     RevealQuestion,
     ShowBoard,
+    StartDots,
     StartPrivateWriting,
     StartTimer,
     StopTimer,
     TurnNoteAround,
     UpdateParticipant,
 )
+from server.domain.dots import MAX_CARRY
 from server.domain.events import StoredEvent
 from server.domain.questions import MAX_MIN_GROUP
 
@@ -75,6 +82,7 @@ MAX_RAW_LABEL = 200  # a question's end labels and a timer's label (the domain a
 MAX_INDEX = 100_000  # a place in a list; beyond the end means "last"
 MAX_VERSION = 2**31
 MAX_RAW_SECONDS = 2**31  # a timer's length: the domain allows 5 to 3600 and says so
+MAX_RAW_COUNT = 2**31  # dots per person, per note, notes to carry: the domain says the range
 MAX_CLIENT_MS = 2**53  # a client's Date.now() in a ping (a JavaScript safe integer)
 
 # The column titles of a board template in the sender's language, by template name: empty for
@@ -558,6 +566,55 @@ def _build_stop_timer(f: _Fields, b: _Builder) -> Command:
     return StopTimer(timer_id=_req_id(f, "timer_id"))
 
 
+# --- dot voting -----------------------------------------------------------------------------
+
+
+def _raw_count(f: _Fields, name: str) -> int:
+    """Only typed here, like a timer's length: the domain answers with the range it allows."""
+    return _req_int(f, name, low=-MAX_RAW_COUNT, high=MAX_RAW_COUNT)
+
+
+def _build_start_dots(f: _Fields, b: _Builder) -> Command:
+    return StartDots(
+        board_id=_req_id(f, "board_id"),
+        dots_per_person=_raw_count(f, "dots_per_person"),
+        per_note=_raw_count(f, "per_note"),
+        hidden=_req_bool(f, "hidden"),
+    )
+
+
+def _build_place_dot(f: _Fields, b: _Builder) -> Command:
+    return PlaceDot(note_id=_req_id(f, "note_id"))
+
+
+def _build_remove_dot(f: _Fields, b: _Builder) -> Command:
+    return RemoveDot(note_id=_req_id(f, "note_id"))
+
+
+def _build_end_dots(f: _Fields, b: _Builder) -> Command:
+    return EndDots(board_id=_req_id(f, "board_id"))
+
+
+def _build_carry_dots(f: _Fields, b: _Builder) -> Command:
+    """The new board is blank: its one column is titled as `board.create` titles a blank
+    board's column, in the sender's language. One new note id per note that may be carried
+    (none for a count the domain refuses)."""
+    board_id = _req_id(f, "board_id")
+    count = _raw_count(f, "count")
+    title = _req_text(f, "title", MAX_RAW_TITLE)
+    new_board_id, column_id = b.make_id(), b.make_id()
+    (column_title,) = b.titles("blank")
+    return CarryTopNotes(
+        board_id=board_id,
+        count=count,
+        new_board_id=new_board_id,
+        title=title,
+        column_id=column_id,
+        column_title=column_title,
+        new_note_ids=tuple(b.make_id() for _ in range(max(0, min(count, MAX_CARRY)))),
+    )
+
+
 COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "participant.update": _build_update_participant,
     "participant.kick": _build_kick_participant,
@@ -593,6 +650,11 @@ COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "vote.cast": _build_cast_vote,
     "timer.start": _build_start_timer,
     "timer.stop": _build_stop_timer,
+    "dots.start": _build_start_dots,
+    "dot.place": _build_place_dot,
+    "dot.remove": _build_remove_dot,
+    "dots.end": _build_end_dots,
+    "dots.carry": _build_carry_dots,
 }
 
 CLIENT_MESSAGE_TYPES = ("hello", "ping", "note.editing", *COMMAND_BUILDERS)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from server.domain import events as ev
 from server.domain.boards import Board, Comment, Note, can_see_note
+from server.domain.dots import DotRound, dots_left, ranking, totals
 from server.domain.events import StoredEvent
 from server.domain.timers import Timer
 from server.domain.workshop import WorkshopState
@@ -23,7 +25,100 @@ def shows_authors(board: Board | None, viewer: Viewer) -> bool:
     return viewer.role == "facilitator" or board is None or board.show_authors
 
 
-def note_json(state: WorkshopState, n: Note, viewer: Viewer) -> dict[str, Any]:
+# --- dot voting -------------------------------------------------------------------------------
+# Dots are anonymous: nobody, the facilitator included, is told who put a dot where; a
+# participant is told their own. While a hidden round runs participants get no totals (not even
+# in an event about someone else's dot); the facilitator always gets totals; a live or ended
+# round's totals and ranking are for everyone. Only notes the viewer may see are counted out.
+
+DOT_EVENTS = frozenset((ev.DOTS_STARTED, ev.DOT_PLACED, ev.DOT_REMOVED, ev.DOTS_ENDED))
+
+
+def totals_shown(r: DotRound, viewer: Viewer) -> bool:
+    return viewer.role == "facilitator" or not r.hidden or not r.running
+
+
+def _own_dots(state: WorkshopState, note_id: str, viewer: Viewer) -> int:
+    if viewer.role != "participant" or not viewer.actor_id:
+        return 0
+    return state.dots.get((note_id, viewer.actor_id), 0)
+
+
+def note_dots_json(
+    state: WorkshopState, n: Note, viewer: Viewer, counts: Mapping[str, int] | None = None
+) -> dict[str, Any] | None:
+    """A note's dots for this viewer: `total` (None while hidden from them) and `mine`; None
+    when its board has no dot round. `counts`: the board's `totals`, if already worked out."""
+    r = state.dot_rounds.get(n.board_id)
+    if r is None:
+        return None
+    total = None
+    if totals_shown(r, viewer):
+        total = (totals(state, n.board_id) if counts is None else counts).get(n.id, 0)
+    return {"total": total, "mine": _own_dots(state, n.id, viewer)}
+
+
+def dot_round_json(state: WorkshopState, b: Board, viewer: Viewer) -> dict[str, Any] | None:
+    """A board's dot round: its limits, whether it runs, the viewer's dots left (participants;
+    None for others), and the ranking whenever totals are shown to this viewer."""
+    r = state.dot_rounds.get(b.id)
+    if r is None:
+        return None
+    mine_left = None
+    if viewer.role == "participant" and viewer.actor_id:
+        mine_left = dots_left(state, b.id, viewer.actor_id) if r.running else 0
+    out: dict[str, Any] = {
+        "dots_per_person": r.dots_per_person,
+        "per_note": r.per_note,
+        "hidden": r.hidden,
+        "running": r.running,
+        "mine_left": mine_left,
+    }
+    if totals_shown(r, viewer):
+        out["ranking"] = [
+            {"note_id": n.id, "dots": dots}
+            for n, dots in ranking(state, b.id)
+            if visible(state, n, viewer)
+        ]
+    return out
+
+
+def dot_event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str, Any] | None:
+    """A dot event as this viewer may receive it, built afresh (never the stored `voter_id`):
+    counts are the state after the batch."""
+    d = e.data
+    board = state.boards.get(d["board_id"])
+    if board is None:
+        return None
+    if e.type in (ev.DOTS_STARTED, ev.DOTS_ENDED):
+        data: dict[str, Any] = {
+            **({k: d[k] for k in d if k != "board_id"} if e.type == ev.DOTS_STARTED else {}),
+            "board_id": board.id,
+            "round": dot_round_json(state, board, viewer),
+        }
+        return {"seq": e.seq, "type": e.type, "data": data}
+    note = state.notes.get(d["note_id"])
+    r = state.dot_rounds.get(board.id)
+    if note is None or r is None or not visible(state, note, viewer):
+        return None
+    own = (
+        viewer.role == "participant" and bool(viewer.actor_id) and viewer.actor_id == d["voter_id"]
+    )
+    shown = totals_shown(r, viewer)
+    if not own and not shown:
+        return None  # someone else's dot in a hidden round: not even that it happened
+    data = {"board_id": board.id, "note_id": note.id}
+    if shown:
+        data["total"] = totals(state, board.id).get(note.id, 0)
+    if own:
+        data["mine"] = _own_dots(state, note.id, viewer)
+        data["mine_left"] = dots_left(state, board.id, viewer.actor_id) if r.running else 0
+    return {"seq": e.seq, "type": e.type, "data": data}
+
+
+def note_json(
+    state: WorkshopState, n: Note, viewer: Viewer, counts: Mapping[str, int] | None = None
+) -> dict[str, Any]:
     board = state.boards.get(n.board_id)
     named = shows_authors(board, viewer)
     out: dict[str, Any] = {
@@ -44,6 +139,7 @@ def note_json(state: WorkshopState, n: Note, viewer: Viewer) -> dict[str, Any]:
         "reactions": len(n.reactors),
         "mine_reacted": viewer.actor_id in n.reactors,
         "comments": [comment_json(state, c, viewer) for c in state.comments_on(n.id)],
+        "dots": note_dots_json(state, n, viewer, counts),
         "seq": n.seq,
     }
     return out
@@ -68,6 +164,7 @@ def comment_json(state: WorkshopState, c: Comment, viewer: Viewer) -> dict[str, 
 
 
 def board_json(state: WorkshopState, b: Board, viewer: Viewer) -> dict[str, Any]:
+    counts = totals(state, b.id)  # once per board, not once per note
     return {
         "id": b.id,
         "title": b.title,
@@ -86,9 +183,12 @@ def board_json(state: WorkshopState, b: Board, viewer: Viewer) -> dict[str, Any]
             for col in b.columns
         ],
         "notes": [
-            note_json(state, n, viewer) if visible(state, n, viewer) else redacted_note_json(n)
+            note_json(state, n, viewer, counts)
+            if visible(state, n, viewer)
+            else redacted_note_json(n)
             for n in state.notes_on(b.id)
         ],
+        "dots": dot_round_json(state, b, viewer),
     }
 
 
@@ -153,6 +253,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
         return question_event_json(e, state, viewer)
     if e.type in (ev.TIMER_STARTED, ev.TIMER_STOPPED):  # the same for everyone, as stored
         return {"seq": e.seq, "type": e.type, "data": dict(e.data)}
+    if e.type in DOT_EVENTS:
+        return dot_event_json(e, state, viewer)
     data = dict(e.data)
     fac = viewer.role == "facilitator"
     board = state.boards.get(data.get("board_id", ""))
@@ -197,6 +299,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
         into = state.notes.get(data["into_id"])
         if into is None or not visible(state, into, viewer):
             data.pop("merged", None)
+        else:  # the merged note's dots moved onto the kept one
+            data["into_dots"] = note_dots_json(state, into, viewer)
     elif e.type == ev.BOARD_REVEALED and board is not None:
         data["notes"] = [
             note_json(state, n, viewer)

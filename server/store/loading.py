@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain.boards import Board, Cluster, Column, Comment, Note
+from server.domain.dots import DotRound
 from server.domain.questions import Question, Vote
 from server.domain.timers import Timer
 from server.domain.workshop import Participant, WorkshopState
@@ -23,6 +24,8 @@ from server.store.tables import (
     boards,
     clusters,
     comments,
+    dot_rounds,
+    dots,
     note_reactions,
     notes,
     participants,
@@ -143,6 +146,17 @@ def timer_from_row(r: Row) -> Timer:
     )
 
 
+def dot_round_from_row(r: Row) -> DotRound:
+    return DotRound(
+        board_id=r.board_id,
+        dots_per_person=r.dots_per_person,
+        per_note=r.per_note,
+        hidden=r.hidden,
+        seq=r.seq,
+        running=r.running,
+    )
+
+
 async def _rows(conn: AsyncConnection, table: sa.Table, workshop_id: str, *order: Any) -> list[Row]:
     q = sa.select(table).where(table.c.workshop_id == workshop_id).order_by(*order)
     return list(await conn.execute(q))
@@ -167,6 +181,16 @@ async def _notes(conn: AsyncConnection, workshop_id: str) -> list[Note]:
 async def _votes(conn: AsyncConnection, workshop_id: str) -> Mapping[tuple[str, str], Vote]:
     rows = await _rows(conn, votes, workshop_id, votes.c.seq)
     return MappingProxyType({(v.question_id, v.voter_id): v for v in map(vote_from_row, rows)})
+
+
+async def _dot_rounds(conn: AsyncConnection, workshop_id: str) -> Mapping[str, DotRound]:
+    rows = await _rows(conn, dot_rounds, workshop_id, dot_rounds.c.seq)
+    return MappingProxyType({r.board_id: r for r in map(dot_round_from_row, rows)})
+
+
+async def _dots(conn: AsyncConnection, workshop_id: str) -> Mapping[tuple[str, str], int]:
+    rows = await _rows(conn, dots, workshop_id, dots.c.note_id, dots.c.voter_id)
+    return MappingProxyType({(r.note_id, r.voter_id): r.placed for r in rows})
 
 
 async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState | None:
@@ -200,4 +224,6 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
         ),
         votes=await _votes(conn, workshop_id),
         timers=_by_id(map(timer_from_row, await _rows(conn, timers, workshop_id, timers.c.seq))),
+        dot_rounds=await _dot_rounds(conn, workshop_id),
+        dots=await _dots(conn, workshop_id),
     )

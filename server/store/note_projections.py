@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.domain import events as ev
 from server.domain.boards import DEFAULT_COLOR
 from server.domain.events import StoredEvent
+from server.store.dot_projections import drop_note_dots, merge_note_dots
 from server.store.projection_types import Handler
 from server.store.tables import board_columns, clusters, comments, note_reactions, notes
 
@@ -94,6 +95,7 @@ async def _note_added(conn: AsyncConnection, e: StoredEvent) -> None:
 
 async def _note_deleted(conn: AsyncConnection, e: StoredEvent) -> None:
     wid, note_id = e.workshop_id, e.data["note_id"]
+    await drop_note_dots(conn, wid, note_id)
     await conn.execute(
         sa.delete(comments).where(comments.c.workshop_id == wid, comments.c.note_id == note_id)
     )
@@ -166,9 +168,11 @@ async def _note_moved(conn: AsyncConnection, e: StoredEvent) -> None:
 
 
 async def _note_merged(conn: AsyncConnection, e: StoredEvent) -> None:
-    """The kept note takes the texts, the +1s (as a set) and the comments; the other goes."""
+    """The kept note takes the texts, the +1s (as a set), the comments and the dots (capped
+    per voter at the round's per-note limit); the other goes."""
     d = e.data
     wid, gone, into = e.workshop_id, d["note_id"], d["into_id"]
+    await merge_note_dots(conn, wid, d["board_id"], gone, into)
     await _add_reactors(conn, wid, into, await _reactors(conn, wid, gone))
     await conn.execute(
         sa.delete(note_reactions).where(

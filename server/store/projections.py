@@ -4,8 +4,8 @@
 exactly as `apply` changes a `WorkshopState`, so `load_state` after a commit equals the state
 before plus the events (a test checks this for every command on both databases). Boards and
 columns live in `board_projections`, notes and what hangs on them in `note_projections`,
-questions and votes in `question_projections`, timers in `timer_projections`, and reading the
-rows back in `loading`.
+questions and votes in `question_projections`, timers in `timer_projections`, dot rounds and
+dots in `dot_projections`, and reading the rows back in `loading`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from server.domain import events as ev
 from server.domain.events import StoredEvent
 from server.store import (
     board_projections,
+    dot_projections,
     note_projections,
     question_projections,
     timer_projections,
@@ -75,6 +76,7 @@ HANDLERS: dict[str, Handler] = {
     **note_projections.HANDLERS,
     **question_projections.HANDLERS,
     **timer_projections.HANDLERS,
+    **dot_projections.HANDLERS,
 }
 
 

@@ -220,3 +220,31 @@ timers = sa.Table(
     sa.Column("stopped", sa.Boolean, nullable=False),
     sa.CheckConstraint("seconds >= 5 AND seconds <= 3600", name="seconds_range"),
 )
+
+# One dot round per board: the running one, or the last that ended (a new start replaces it).
+dot_rounds = sa.Table(
+    "dot_rounds",
+    metadata,
+    sa.Column("board_id", sa.String(32), sa.ForeignKey("boards.id"), primary_key=True),
+    _workshop_id(),
+    sa.Column("dots_per_person", sa.Integer, nullable=False),
+    sa.Column("per_note", sa.Integer, nullable=False),
+    sa.Column("hidden", sa.Boolean, nullable=False),
+    sa.Column("running", sa.Boolean, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),  # of its `dots.started`
+    sa.CheckConstraint("dots_per_person >= 1 AND dots_per_person <= 20", name="dots_range"),
+    sa.CheckConstraint("per_note >= 1 AND per_note <= dots_per_person", name="per_note_range"),
+)
+
+# A voter's dots on one note, as a count: one row per (note, voter), never with 0 (the row
+# goes). The per-person and per-note limits are the domain's, checked under the workshop lock.
+dots = sa.Table(
+    "dots",
+    metadata,
+    sa.Column("note_id", sa.String(32), sa.ForeignKey("notes.id"), primary_key=True),
+    sa.Column("voter_id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("board_id", sa.String(32), sa.ForeignKey("boards.id"), nullable=False),
+    sa.Column("placed", sa.Integer, nullable=False),  # how many of the voter's dots
+    sa.CheckConstraint("placed >= 1 AND placed <= 20", name="placed_range"),
+)

@@ -17,6 +17,7 @@ from server.domain.commands import (
     AddComment,
     AddNote,
     AddRoomParticipant,
+    CarryTopNotes,
     CastVote,
     ChangeBoardSettings,
     CloseQuestion,
@@ -27,21 +28,25 @@ from server.domain.commands import (
     DeleteNote,
     EditNote,
     EditQuestion,
+    EndDots,
     HideNote,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
     OpenQuestion,
+    PlaceDot,
     ReactToNote,
     RemoveCluster,
     RemoveColumn,
+    RemoveDot,
     RenameBoard,
     RenameCluster,
     RenameColumn,
     RevealBoard,
     RevealQuestion,
     ShowBoard,
+    StartDots,
     StartPrivateWriting,
     StartTimer,
     StopTimer,
@@ -249,6 +254,17 @@ ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
         StartTimer("new1", 120, "Tænk selv", "q1", NOW_MS),
     ),
     (cmd("timer.stop", timer_id="t1"), StopTimer("t1")),
+    (
+        cmd("dots.start", board_id="b1", dots_per_person=5, per_note=2, hidden=True),
+        StartDots("b1", 5, 2, True),
+    ),
+    (cmd("dot.place", note_id="n1"), PlaceDot("n1")),
+    (cmd("dot.remove", note_id="n1"), RemoveDot("n1")),
+    (cmd("dots.end", board_id="b1"), EndDots("b1")),
+    (
+        cmd("dots.carry", board_id="b1", count=3, title="Semifinale"),
+        CarryTopNotes("b1", 3, "new1", "Semifinale", "new2", "notes", ("new3", "new4", "new5")),
+    ),
 ]
 
 
@@ -459,7 +475,7 @@ def test_messages_app_js_builds_itself_are_accepted() -> None:
 
 # --- strictness, generated from one table of each command's fields ----------------------------
 
-ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL, GROUP_SIZE, SCALAR, SECONDS = (
+ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL, GROUP_SIZE, SCALAR, SECONDS, COUNT = (
     "id",
     "text",
     "title",
@@ -470,6 +486,7 @@ ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL, GROUP_SIZE, SCALAR, SECONDS = (
     "group_size",
     "scalar",
     "seconds",
+    "count",
 )
 MAX_LEN = {ID: 64, TEXT: 4000, TITLE: 1000, KEY: 64}
 SAMPLE: dict[str, Any] = {
@@ -483,6 +500,7 @@ SAMPLE: dict[str, Any] = {
     GROUP_SIZE: 3,
     SCALAR: 7,
     SECONDS: 120,
+    COUNT: 3,
 }
 # A timer's length is only typed on the wire: the domain says 5 to 3600 (`timer.bad_seconds`).
 INTEGER_RANGE = {
@@ -490,6 +508,7 @@ INTEGER_RANGE = {
     VERSION: (1, 2**31),
     GROUP_SIZE: (1, 20),
     SECONDS: (-(2**31), 2**31),
+    COUNT: (-(2**31), 2**31),
 }
 
 # type -> field -> (kind, required). Fields a message may carry, as the wire layer knows them.
@@ -572,6 +591,16 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "close_question_id": (ID, False),
     },
     "timer.stop": {"timer_id": (ID, True)},
+    "dots.start": {
+        "board_id": (ID, True),
+        "dots_per_person": (COUNT, True),
+        "per_note": (COUNT, True),
+        "hidden": (BOOL, True),
+    },
+    "dot.place": {"note_id": (ID, True)},
+    "dot.remove": {"note_id": (ID, True)},
+    "dots.end": {"board_id": (ID, True)},
+    "dots.carry": {"board_id": (ID, True), "count": (COUNT, True), "title": (TITLE, True)},
 }
 WORDED = ("question.create", "question.edit")  # the two that carry a question's wording
 MAX_LEN_OF = {
@@ -778,3 +807,30 @@ def test_timer_stop_takes_no_null() -> None:
     with pytest.raises(WireError) as e:
         parse(cmd("timer.stop", timer_id=None))
     assert (e.value.code, e.value.field) == ("wire.wrong_type", "timer_id")
+
+
+# --- dot voting -----------------------------------------------------------------------------
+
+
+def test_dots_carry_makes_the_board_column_and_one_note_id_per_note_it_may_carry() -> None:
+    titles = template_titles_from(lambda key: {"template.blank.notes": "Noter"}.get(key, key))
+    m = parse(cmd("dots.carry", board_id="b1", count=2, title="Semifinale"), titles)
+    assert isinstance(m, CommandRequest)
+    assert m.command == CarryTopNotes(
+        "b1", 2, "new1", "Semifinale", "new2", "Noter", ("new3", "new4")
+    )
+
+
+@pytest.mark.parametrize(("count", "ids"), [(50, 50), (51, 50), (2**31, 50), (0, 0), (-5, 0)])
+def test_dots_carry_never_makes_more_ids_than_the_domain_may_use(count: int, ids: int) -> None:
+    """The count is only typed on the wire; the domain says 1 to 50 (`dots.bad_count`)."""
+    m = parse(cmd("dots.carry", board_id="b1", count=count, title="Semi"))
+    assert isinstance(m, CommandRequest) and isinstance(m.command, CarryTopNotes)
+    assert m.command.count == count and len(m.command.new_note_ids) == ids
+
+
+@pytest.mark.parametrize("n", [0, -1, 21, 1000])
+def test_dot_counts_out_of_the_domain_s_range_go_to_the_domain(n: int) -> None:
+    """So the facilitator hears "1 to 20 dots" (`dots.bad_dots_per_person`)."""
+    m = parse(cmd("dots.start", board_id="b1", dots_per_person=n, per_note=n, hidden=False))
+    assert isinstance(m, CommandRequest) and m.command == StartDots("b1", n, n, False)
