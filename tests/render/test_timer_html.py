@@ -145,7 +145,7 @@ def test_the_facilitator_form_sends_typed_fields_and_lists_only_open_questions()
     assert '<select id="timer-seconds" name="seconds">' in form
     assert re.findall(r'<option value="(\d+)"', form)[:5] == ["30", "60", "120", "180", "300"]
     assert '<option value="120" selected>2:00</option>' in form
-    assert 'name="custom_seconds" min="5" max="3600"' in form
+    assert 'data-replaces="seconds" min="5" max="3600"' in form  # folded into seconds by app.js
     assert 'name="label" maxlength="60"' in form
     assert re.findall(r'<option value="(q\d)"', form) == ["q1"]
     assert '<option value="">Intet spørgsmål</option>' in form
