@@ -301,6 +301,60 @@ class CarryTopNotes:
     new_note_ids: tuple[str, ...]  # at least as many as the notes carried
 
 
+@dataclass(frozen=True)
+class AddCard:
+    """A dilemma card at the end of the deck; its id comes from the edge."""
+
+    card_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EditCard:
+    """Only while the card has never been shown: once people choose, its words are fixed."""
+
+    card_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RemoveCard:
+    """Not while it is on the screens; its choices go with it."""
+
+    card_id: str
+
+
+@dataclass(frozen=True)
+class ShowCard:
+    """Put a card on everyone's screen (the one shown before is done); choices open."""
+
+    card_id: str
+
+
+@dataclass(frozen=True)
+class NextCard:
+    """Show the card after the shown one by position (with none shown: the first never shown)."""
+
+
+@dataclass(frozen=True)
+class HideCards:
+    """Take the deck off the screens."""
+
+
+@dataclass(frozen=True)
+class ChooseSide:
+    card_id: str
+    side: object  # checked by the rule: exactly "over" or "under"
+    on_behalf_of: str | None = None  # facilitator only: an in-room participant's id
+
+
+@dataclass(frozen=True)
+class RevealCard:
+    """Close the shown card's choices and show the split."""
+
+    card_id: str
+
+
 Command = (
     JoinWorkshop
     | UpdateParticipant
@@ -342,4 +396,12 @@ Command = (
     | RemoveDot
     | EndDots
     | CarryTopNotes
+    | AddCard
+    | EditCard
+    | RemoveCard
+    | ShowCard
+    | NextCard
+    | HideCards
+    | ChooseSide
+    | RevealCard
 )

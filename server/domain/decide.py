@@ -7,12 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 from server.domain import board_rules as rules
+from server.domain import dilemma_rules as dilemmas
 from server.domain import dot_rules as dots
 from server.domain import events as ev
 from server.domain import question_rules as questions
 from server.domain import timer_rules as timers
 from server.domain.commands import (
     Actor,
+    AddCard,
     AddCluster,
     AddColumn,
     AddComment,
@@ -21,24 +23,29 @@ from server.domain.commands import (
     CarryTopNotes,
     CastVote,
     ChangeBoardSettings,
+    ChooseSide,
     CloseQuestion,
     Command,
     CreateBoard,
     CreateQuestion,
     DeleteComment,
     DeleteNote,
+    EditCard,
     EditNote,
     EditQuestion,
     EndDots,
+    HideCards,
     HideNote,
     JoinWorkshop,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
+    NextCard,
     OpenQuestion,
     PlaceDot,
     ReactToNote,
+    RemoveCard,
     RemoveCluster,
     RemoveColumn,
     RemoveDot,
@@ -46,8 +53,10 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    RevealCard,
     RevealQuestion,
     ShowBoard,
+    ShowCard,
     StartDots,
     StartPrivateWriting,
     StartTimer,
@@ -196,6 +205,14 @@ _RULES: dict[type, Callable[[WorkshopState, Actor, Any], list[Event]]] = {
     RemoveDot: dots.remove_dot,
     EndDots: dots.end_dots,
     CarryTopNotes: dots.carry_top_notes,
+    AddCard: dilemmas.add_card,
+    EditCard: dilemmas.edit_card,
+    RemoveCard: dilemmas.remove_card,
+    ShowCard: dilemmas.show_card,
+    NextCard: dilemmas.show_next_card,
+    HideCards: dilemmas.hide_cards,
+    ChooseSide: dilemmas.choose_side,
+    RevealCard: dilemmas.reveal_card,
 }
 
 

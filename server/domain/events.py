@@ -46,6 +46,13 @@ DOTS_STARTED = "dots.started"
 DOT_PLACED = "dot.placed"
 DOT_REMOVED = "dot.removed"
 DOTS_ENDED = "dots.ended"
+DILEMMA_CARD_ADDED = "dilemma.card_added"
+DILEMMA_CARD_EDITED = "dilemma.card_edited"
+DILEMMA_CARD_REMOVED = "dilemma.card_removed"
+DILEMMA_SHOWN = "dilemma.shown"
+DILEMMA_CHOSEN = "dilemma.chosen"
+DILEMMA_REVEALED = "dilemma.revealed"
+DILEMMA_HIDDEN = "dilemma.hidden"
 
 EVENT_TYPES = (
     WORKSHOP_CREATED,
@@ -87,6 +94,13 @@ EVENT_TYPES = (
     DOT_PLACED,
     DOT_REMOVED,
     DOTS_ENDED,
+    DILEMMA_CARD_ADDED,
+    DILEMMA_CARD_EDITED,
+    DILEMMA_CARD_REMOVED,
+    DILEMMA_SHOWN,
+    DILEMMA_CHOSEN,
+    DILEMMA_REVEALED,
+    DILEMMA_HIDDEN,
 )
 
 SCHEMA_VERSION = 1

@@ -138,21 +138,21 @@ def reveal_question(state: WorkshopState, actor: Actor, c: RevealQuestion) -> li
     return [*out, Event(ev.QUESTION_REVEALED, {"question_id": q.id})]
 
 
-def _voter(state: WorkshopState, actor: Actor, c: CastVote) -> Participant:
-    """Who the vote is for: the participant themselves, or (recorded by the facilitator) someone
-    in the room without a device."""
+def voter_for(state: WorkshopState, actor: Actor, on_behalf_of: str | None) -> Participant:
+    """Who a vote (or a dilemma choice) is for: the participant themselves, or (recorded by the
+    facilitator) someone in the room without a device."""
     if actor.role == "screen":
         raise DomainError("permission.read_only")
     if actor.role == "facilitator":
-        if c.on_behalf_of is None:
+        if on_behalf_of is None:
             raise DomainError("vote.facilitator_needs_voter")
-        p = state.participants.get(c.on_behalf_of)
+        p = state.participants.get(on_behalf_of)
         if p is None:
             raise DomainError("participant.unknown")
         if not p.in_room:
             raise DomainError("vote.not_in_room")
     else:
-        if c.on_behalf_of is not None:
+        if on_behalf_of is not None:
             raise DomainError("permission.facilitators_only")
         p = state.participants.get(actor.id)
         if p is None:
@@ -164,7 +164,7 @@ def _voter(state: WorkshopState, actor: Actor, c: CastVote) -> Participant:
 
 def cast_vote(state: WorkshopState, actor: Actor, c: CastVote) -> list[Event]:
     q = _question(state, c.question_id, actor)
-    voter = _voter(state, actor, c)
+    voter = voter_for(state, actor, c.on_behalf_of)
     if q.status == "draft":
         raise DomainError("question.not_open")
     if not q.accepts_votes:

@@ -17,6 +17,7 @@ from server.domain.boards import (
     Note,
     order_key,
 )
+from server.domain.dilemmas import Card, CardStatus, Choice, without_card
 from server.domain.dots import DotRound, merged_into, without_note
 from server.domain.events import JSON, Event, StoredEvent
 from server.domain.questions import Question, Status, Vote
@@ -60,6 +61,12 @@ class WorkshopState:
     dot_rounds: Mapping[str, DotRound] = field(default_factory=lambda: MappingProxyType({}))
     # (note id, voter id) -> that voter's dots on that note, for notes with any
     dots: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))
+    # the dilemma deck: card id -> card, and (card id, chooser id) -> the choice
+    dilemma_cards: Mapping[str, Card] = field(default_factory=lambda: MappingProxyType({}))
+    dilemma_choices: Mapping[tuple[str, str], Choice] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    shown_card_id: str | None = None  # the dilemma card on everyone's screen
 
     @property
     def main_board(self) -> Board:
@@ -473,6 +480,49 @@ def _apply_dots(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopStat
     return None
 
 
+def _set_card_status(state: WorkshopState, card_id: str, status: CardStatus) -> WorkshopState:
+    card = replace(state.dilemma_cards[card_id], status=status)
+    return replace(state, dilemma_cards=_with(state.dilemma_cards, card.id, card))
+
+
+def _apply_dilemma(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopState | None:
+    """Dilemma deck events; None if `t` is not one of them."""
+    if t == ev.DILEMMA_CARD_ADDED:
+        card = Card(id=d["card_id"], text=d["text"], position=d["position"])
+        return replace(state, dilemma_cards=_with(state.dilemma_cards, card.id, card))
+    if t == ev.DILEMMA_CARD_EDITED:
+        card = replace(state.dilemma_cards[d["card_id"]], text=d["text"])
+        return replace(state, dilemma_cards=_with(state.dilemma_cards, card.id, card))
+    if t == ev.DILEMMA_CARD_REMOVED:
+        return replace(
+            state,
+            dilemma_cards=_with(state.dilemma_cards, d["card_id"], None),
+            dilemma_choices=MappingProxyType(without_card(state.dilemma_choices, d["card_id"])),
+        )
+    if t == ev.DILEMMA_SHOWN:
+        card = state.dilemma_cards[d["card_id"]]
+        if card.status == "waiting":
+            state = _set_card_status(state, card.id, "open")
+        return replace(state, shown_card_id=card.id)
+    if t == ev.DILEMMA_HIDDEN:
+        return replace(state, shown_card_id=None)
+    if t == ev.DILEMMA_REVEALED:
+        return _set_card_status(state, d["card_id"], "revealed")
+    if t == ev.DILEMMA_CHOSEN:
+        c = Choice(
+            card_id=d["card_id"],
+            chooser_id=d["chooser_id"],
+            side=d["side"],
+            group=d["group"],
+            by_facilitator=d["by_facilitator"],
+            seq=seq,
+        )
+        choices = dict(state.dilemma_choices)
+        choices[(c.card_id, c.chooser_id)] = c
+        return replace(state, dilemma_choices=MappingProxyType(choices))
+    return None
+
+
 def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
     """Return the state after one event; the log replayed through this is the state."""
     d = event.data
@@ -494,7 +544,8 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
         return replace(state, participants=_with(state.participants, p.id, p))
     if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
-    for part in (_apply_question, _apply_timer, _apply_dots, _apply_board, _apply_note):
+    parts = (_apply_question, _apply_timer, _apply_dots, _apply_dilemma, _apply_board, _apply_note)
+    for part in parts:
         changed = part(state, t, d, seq)
         if changed is not None:
             return changed

@@ -25,6 +25,7 @@ from typing import Any
 
 from server.domain.boards import TEMPLATES
 from server.domain.commands import (
+    AddCard,
     AddCluster,
     AddColumn,
     AddComment,
@@ -33,23 +34,28 @@ from server.domain.commands import (
     CarryTopNotes,
     CastVote,
     ChangeBoardSettings,
+    ChooseSide,
     CloseQuestion,
     Command,
     CreateBoard,
     CreateQuestion,
     DeleteComment,
     DeleteNote,
+    EditCard,
     EditNote,
     EditQuestion,
     EndDots,
+    HideCards,
     HideNote,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
+    NextCard,
     OpenQuestion,
     PlaceDot,
     ReactToNote,
+    RemoveCard,
     RemoveCluster,
     RemoveColumn,
     RemoveDot,
@@ -57,8 +63,10 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    RevealCard,
     RevealQuestion,
     ShowBoard,
+    ShowCard,
     StartDots,
     StartPrivateWriting,
     StartTimer,
@@ -615,6 +623,46 @@ def _build_carry_dots(f: _Fields, b: _Builder) -> Command:
     )
 
 
+# --- the dilemma deck -----------------------------------------------------------------------
+
+
+def _build_add_card(f: _Fields, b: _Builder) -> Command:
+    return AddCard(card_id=b.make_id(), text=_req_text(f, "text"))
+
+
+def _build_edit_card(f: _Fields, b: _Builder) -> Command:
+    return EditCard(card_id=_req_id(f, "card_id"), text=_req_text(f, "text"))
+
+
+def _build_remove_card(f: _Fields, b: _Builder) -> Command:
+    return RemoveCard(card_id=_req_id(f, "card_id"))
+
+
+def _build_show_card(f: _Fields, b: _Builder) -> Command:
+    return ShowCard(card_id=_req_id(f, "card_id"))
+
+
+def _build_next_card(f: _Fields, b: _Builder) -> Command:
+    return NextCard()
+
+
+def _build_hide_cards(f: _Fields, b: _Builder) -> Command:
+    return HideCards()
+
+
+def _build_choose_side(f: _Fields, b: _Builder) -> Command:
+    """The side only has to be a short string here: the domain says "over" or "under"."""
+    return ChooseSide(
+        card_id=_req_id(f, "card_id"),
+        side=_req_text(f, "side", MAX_RAW_KEY),
+        on_behalf_of=f.ident("on_behalf_of", required=False),
+    )
+
+
+def _build_reveal_card(f: _Fields, b: _Builder) -> Command:
+    return RevealCard(card_id=_req_id(f, "card_id"))
+
+
 COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "participant.update": _build_update_participant,
     "participant.kick": _build_kick_participant,
@@ -655,6 +703,14 @@ COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "dot.remove": _build_remove_dot,
     "dots.end": _build_end_dots,
     "dots.carry": _build_carry_dots,
+    "dilemma.add": _build_add_card,
+    "dilemma.edit": _build_edit_card,
+    "dilemma.remove": _build_remove_card,
+    "dilemma.show": _build_show_card,
+    "dilemma.next": _build_next_card,
+    "dilemma.hide": _build_hide_cards,
+    "dilemma.choose": _build_choose_side,
+    "dilemma.reveal": _build_reveal_card,
 }
 
 CLIENT_MESSAGE_TYPES = ("hello", "ping", "note.editing", *COMMAND_BUILDERS)

@@ -7,6 +7,7 @@ from typing import Any
 
 from server.domain import events as ev
 from server.domain.boards import Board, Comment, Note, can_see_note
+from server.domain.dilemmas import Card, Split, chosen_count, deck, split
 from server.domain.dots import DotRound, dots_left, ranking, totals
 from server.domain.events import StoredEvent
 from server.domain.timers import Timer
@@ -116,6 +117,121 @@ def dot_event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict
     return {"seq": e.seq, "type": e.type, "data": data}
 
 
+# --- the dilemma deck -----------------------------------------------------------------------
+# The deck is the facilitator's: participants and the screen see only the card on the screens.
+# Until a card is revealed nobody, the facilitator included, learns how the room leans: only
+# how many have chosen, and a participant their own side. After the reveal the split is for
+# everyone, in counts (a small group's hidden); who chose what is never sent to anyone but the
+# chooser, their own.
+
+DILEMMA_EVENTS = frozenset(
+    (
+        ev.DILEMMA_CARD_ADDED,
+        ev.DILEMMA_CARD_EDITED,
+        ev.DILEMMA_CARD_REMOVED,
+        ev.DILEMMA_SHOWN,
+        ev.DILEMMA_CHOSEN,
+        ev.DILEMMA_REVEALED,
+        ev.DILEMMA_HIDDEN,
+    )
+)
+_DECK_EVENTS = (ev.DILEMMA_CARD_ADDED, ev.DILEMMA_CARD_EDITED, ev.DILEMMA_CARD_REMOVED)
+
+
+def choice_count(state: WorkshopState, card_id: str) -> tuple[int, int]:
+    """(chosen, eligible). Eligible: everyone who may choose, and anyone removed after choosing
+    (their choice still counts), so the first never exceeds the second."""
+    choosers = {k[1] for k in state.dilemma_choices if k[0] == card_id}
+    return chosen_count(state, card_id), len({p.id for p in state.voters()} | choosers)
+
+
+def own_side(state: WorkshopState, card_id: str, viewer: Viewer) -> str | None:
+    """A participant's own side, for that participant only."""
+    if viewer.role != "participant" or not viewer.actor_id:
+        return None
+    c = state.dilemma_choices.get((card_id, viewer.actor_id))
+    return None if c is None else c.side
+
+
+def shown_split(state: WorkshopState, card: Card) -> Split | None:
+    """The split, for everyone, once revealed; None before."""
+    return split(card.id, state.dilemma_choices, state.groups) if card.revealed else None
+
+
+def split_json(sp: Split) -> dict[str, Any]:
+    return {
+        "n": sp.total.n,
+        "over": sp.total.over,
+        "under": sp.total.under,
+        "groups": [
+            {
+                "group": g.group,
+                "n": g.n,
+                "over": None if g.counts is None else g.counts.over,
+                "under": None if g.counts is None else g.counts.under,
+            }
+            for g in sp.groups
+        ],
+    }
+
+
+def card_json(state: WorkshopState, card: Card, viewer: Viewer) -> dict[str, Any]:
+    """One card as this viewer may see it: `split` None until revealed, `mine` the viewer's own
+    side (participants only)."""
+    chosen, eligible = choice_count(state, card.id)
+    sp = shown_split(state, card)
+    return {
+        "id": card.id,
+        "text": card.text,
+        "position": card.position,
+        "status": card.status,
+        "shown": state.shown_card_id == card.id,
+        "chosen": chosen,
+        "eligible": eligible,
+        "mine": own_side(state, card.id, viewer),
+        "split": None if sp is None else split_json(sp),
+    }
+
+
+def dilemmas_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
+    """`shown`: the card on the screens (or None); `deck`: every card, facilitators only."""
+    shown = state.dilemma_cards.get(state.shown_card_id or "")
+    out: dict[str, Any] = {"shown": None if shown is None else card_json(state, shown, viewer)}
+    if viewer.role == "facilitator":
+        out["deck"] = [card_json(state, c, viewer) for c in deck(state)]
+    return out
+
+
+def dilemma_event_json(
+    e: StoredEvent, state: WorkshopState, viewer: Viewer
+) -> dict[str, Any] | None:
+    """A dilemma event as this viewer may receive it, built afresh: a choice reaches others
+    only as the count (never who, which side, or their group); the chooser also gets `mine`.
+    `state` is the state after the batch."""
+    d = e.data
+    fac = viewer.role == "facilitator"
+    if e.type in _DECK_EVENTS:
+        if not fac:
+            return None  # the deck is the facilitator's preparation
+        data: dict[str, Any] = dict(d)
+    elif e.type == ev.DILEMMA_HIDDEN:
+        data = {"card_id": d["card_id"]}
+    else:
+        card = state.dilemma_cards.get(d["card_id"])
+        if card is None:
+            return None
+        if e.type == ev.DILEMMA_CHOSEN:
+            chosen, eligible = choice_count(state, card.id)
+            data = {"card_id": card.id, "chosen": chosen, "eligible": eligible}
+            if viewer.role == "participant" and viewer.actor_id == d["chooser_id"]:
+                data["mine"] = own_side(state, card.id, viewer)
+        else:  # shown or revealed: the card as this viewer sees it now
+            data = {"card_id": card.id, "card": card_json(state, card, viewer)}
+            if e.type == ev.DILEMMA_SHOWN:
+                data["previous_id"] = d.get("previous_id")
+    return {"seq": e.seq, "type": e.type, "data": data}
+
+
 def note_json(
     state: WorkshopState, n: Note, viewer: Viewer, counts: Mapping[str, int] | None = None
 ) -> dict[str, Any]:
@@ -217,6 +333,7 @@ def state_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
         "boards": [board_json(state, b, viewer) for b in state.boards_in_order()],
         "questions": questions_json(state, viewer),
         "timer": timer_json(state.current_timer()),
+        "dilemmas": dilemmas_json(state, viewer),
     }
     if viewer.role == "facilitator":
         out["join_code"] = state.join_code
@@ -255,6 +372,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
         return {"seq": e.seq, "type": e.type, "data": dict(e.data)}
     if e.type in DOT_EVENTS:
         return dot_event_json(e, state, viewer)
+    if e.type in DILEMMA_EVENTS:
+        return dilemma_event_json(e, state, viewer)
     data = dict(e.data)
     fac = viewer.role == "facilitator"
     board = state.boards.get(data.get("board_id", ""))

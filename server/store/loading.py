@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain.boards import Board, Cluster, Column, Comment, Note
+from server.domain.dilemmas import Card, Choice
 from server.domain.dots import DotRound
 from server.domain.questions import Question, Vote
 from server.domain.timers import Timer
@@ -24,6 +25,8 @@ from server.store.tables import (
     boards,
     clusters,
     comments,
+    dilemma_cards,
+    dilemma_choices,
     dot_rounds,
     dots,
     note_reactions,
@@ -157,6 +160,21 @@ def dot_round_from_row(r: Row) -> DotRound:
     )
 
 
+def card_from_row(r: Row) -> Card:
+    return Card(id=r.id, text=r.text, position=r.position, status=r.status)
+
+
+def choice_from_row(r: Row) -> Choice:
+    return Choice(
+        card_id=r.card_id,
+        chooser_id=r.chooser_id,
+        side=r.side,
+        group=r.group_name,
+        by_facilitator=r.by_facilitator,
+        seq=r.seq,
+    )
+
+
 async def _rows(conn: AsyncConnection, table: sa.Table, workshop_id: str, *order: Any) -> list[Row]:
     q = sa.select(table).where(table.c.workshop_id == workshop_id).order_by(*order)
     return list(await conn.execute(q))
@@ -193,6 +211,23 @@ async def _dots(conn: AsyncConnection, workshop_id: str) -> Mapping[tuple[str, s
     return MappingProxyType({(r.note_id, r.voter_id): r.placed for r in rows})
 
 
+async def _dilemmas(
+    conn: AsyncConnection, workshop_id: str
+) -> tuple[Mapping[str, Card], Mapping[tuple[str, str], Choice], str | None]:
+    """The deck, its choices, and the card on the screens (if any)."""
+    rows = await _rows(conn, dilemma_cards, workshop_id, dilemma_cards.c.position)
+    shown = next((r.id for r in rows if r.shown), None)
+    choices = map(
+        choice_from_row,
+        await _rows(conn, dilemma_choices, workshop_id, dilemma_choices.c.seq),
+    )
+    return (
+        _by_id(map(card_from_row, rows)),
+        MappingProxyType({(c.card_id, c.chooser_id): c for c in choices}),
+        shown,
+    )
+
+
 async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState | None:
     """The state the log describes, from the state tables (equal to `replay` of the log)."""
     w = (await conn.execute(sa.select(workshops).where(workshops.c.id == workshop_id))).first()
@@ -200,6 +235,7 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
         return None
     # Join order matters: `group_label` numbers a group's members in it.
     parts = await _rows(conn, participants, workshop_id, participants.c.joined_seq)
+    cards, choices, shown_card_id = await _dilemmas(conn, workshop_id)
     return WorkshopState(
         id=w.id,
         title=w.title,
@@ -226,4 +262,7 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
         timers=_by_id(map(timer_from_row, await _rows(conn, timers, workshop_id, timers.c.seq))),
         dot_rounds=await _dot_rounds(conn, workshop_id),
         dots=await _dots(conn, workshop_id),
+        dilemma_cards=cards,
+        dilemma_choices=choices,
+        shown_card_id=shown_card_id,
     )

@@ -5,7 +5,7 @@ exactly as `apply` changes a `WorkshopState`, so `load_state` after a commit equ
 before plus the events (a test checks this for every command on both databases). Boards and
 columns live in `board_projections`, notes and what hangs on them in `note_projections`,
 questions and votes in `question_projections`, timers in `timer_projections`, dot rounds and
-dots in `dot_projections`, and reading the rows back in `loading`.
+dots in `dot_projections`, the dilemma deck in `dilemma_projections`, and reading the rows back in `loading`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from server.domain import events as ev
 from server.domain.events import StoredEvent
 from server.store import (
     board_projections,
+    dilemma_projections,
     dot_projections,
     note_projections,
     question_projections,
@@ -77,6 +78,7 @@ HANDLERS: dict[str, Handler] = {
     **question_projections.HANDLERS,
     **timer_projections.HANDLERS,
     **dot_projections.HANDLERS,
+    **dilemma_projections.HANDLERS,
 }
 
 

@@ -248,3 +248,33 @@ dots = sa.Table(
     sa.Column("placed", sa.Integer, nullable=False),  # how many of the voter's dots
     sa.CheckConstraint("placed >= 1 AND placed <= 20", name="placed_range"),
 )
+
+# The dilemma deck, one per workshop. `shown`: the card on everyone's screen (at most one per
+# workshop; the domain keeps it so under the workshop's row lock).
+dilemma_cards = sa.Table(
+    "dilemma_cards",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # waiting | open | revealed
+    sa.Column("shown", sa.Boolean, nullable=False),
+    sa.CheckConstraint("status IN ('waiting', 'open', 'revealed')", name="status_values"),
+)
+
+# One choice per participant per card, enforced by the database too: a changed choice replaces
+# its row. The side is "over" or "under" here as well as in the domain.
+dilemma_choices = sa.Table(
+    "dilemma_choices",
+    metadata,
+    sa.Column("card_id", sa.String(32), sa.ForeignKey("dilemma_cards.id"), primary_key=True),
+    # The participant the choice is for (themselves, or someone in the room).
+    sa.Column("chooser_id", sa.String(32), primary_key=True),
+    _workshop_id(),
+    sa.Column("side", sa.String(5), nullable=False),
+    sa.Column("group_name", sa.String(40), nullable=False),  # the chooser's group when they chose
+    sa.Column("by_facilitator", sa.Boolean, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.CheckConstraint("side IN ('over', 'under')", name="side_values"),
+)

@@ -12,6 +12,7 @@ import pytest
 
 from server.domain.boards import TEMPLATES
 from server.domain.commands import (
+    AddCard,
     AddCluster,
     AddColumn,
     AddComment,
@@ -20,23 +21,28 @@ from server.domain.commands import (
     CarryTopNotes,
     CastVote,
     ChangeBoardSettings,
+    ChooseSide,
     CloseQuestion,
     Command,
     CreateBoard,
     CreateQuestion,
     DeleteComment,
     DeleteNote,
+    EditCard,
     EditNote,
     EditQuestion,
     EndDots,
+    HideCards,
     HideNote,
     KickParticipant,
     MergeNotes,
     MoveColumn,
     MoveNote,
+    NextCard,
     OpenQuestion,
     PlaceDot,
     ReactToNote,
+    RemoveCard,
     RemoveCluster,
     RemoveColumn,
     RemoveDot,
@@ -44,8 +50,10 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    RevealCard,
     RevealQuestion,
     ShowBoard,
+    ShowCard,
     StartDots,
     StartPrivateWriting,
     StartTimer,
@@ -265,6 +273,21 @@ ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
         cmd("dots.carry", board_id="b1", count=3, title="Semifinale"),
         CarryTopNotes("b1", 3, "new1", "Semifinale", "new2", "notes", ("new3", "new4", "new5")),
     ),
+    (
+        cmd("dilemma.add", text="Over eller under?\nLinje 2"),
+        AddCard("new1", "Over eller under?\nLinje 2"),
+    ),
+    (cmd("dilemma.edit", card_id="c1", text="Ny"), EditCard("c1", "Ny")),
+    (cmd("dilemma.remove", card_id="c1"), RemoveCard("c1")),
+    (cmd("dilemma.show", card_id="c1"), ShowCard("c1")),
+    (cmd("dilemma.next"), NextCard()),
+    (cmd("dilemma.hide"), HideCards()),
+    (cmd("dilemma.choose", card_id="c1", side="over"), ChooseSide("c1", "over")),
+    (
+        cmd("dilemma.choose", card_id="c1", side="under", on_behalf_of="p9"),
+        ChooseSide("c1", "under", on_behalf_of="p9"),
+    ),
+    (cmd("dilemma.reveal", card_id="c1"), RevealCard("c1")),
 ]
 
 
@@ -601,6 +624,14 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "dot.remove": {"note_id": (ID, True)},
     "dots.end": {"board_id": (ID, True)},
     "dots.carry": {"board_id": (ID, True), "count": (COUNT, True), "title": (TITLE, True)},
+    "dilemma.add": {"text": (TEXT, True)},
+    "dilemma.edit": {"card_id": (ID, True), "text": (TEXT, True)},
+    "dilemma.remove": {"card_id": (ID, True)},
+    "dilemma.show": {"card_id": (ID, True)},
+    "dilemma.next": {},
+    "dilemma.hide": {},
+    "dilemma.choose": {"card_id": (ID, True), "side": (KEY, True), "on_behalf_of": (ID, False)},
+    "dilemma.reveal": {"card_id": (ID, True)},
 }
 WORDED = ("question.create", "question.edit")  # the two that carry a question's wording
 MAX_LEN_OF = {
@@ -834,3 +865,32 @@ def test_dot_counts_out_of_the_domain_s_range_go_to_the_domain(n: int) -> None:
     """So the facilitator hears "1 to 20 dots" (`dots.bad_dots_per_person`)."""
     m = parse(cmd("dots.start", board_id="b1", dots_per_person=n, per_note=n, hidden=False))
     assert isinstance(m, CommandRequest) and m.command == StartDots("b1", n, n, False)
+
+
+# --- the dilemma deck -----------------------------------------------------------------------
+
+
+def test_dilemma_add_makes_the_card_id() -> None:
+    m = parse(cmd("dilemma.add", text="Historie"))
+    assert isinstance(m, CommandRequest) and m.command == AddCard("new1", "Historie")
+
+
+@pytest.mark.parametrize("side", ["OVER", "middle", "", " over"])
+def test_a_dilemma_side_that_is_a_string_goes_to_the_domain(side: str) -> None:
+    """So the participant hears "over or under" (`dilemma.bad_side`), not a wire error."""
+    m = parse(cmd("dilemma.choose", card_id="c1", side=side))
+    assert isinstance(m, CommandRequest) and m.command == ChooseSide("c1", side)
+
+
+@pytest.mark.parametrize("side", [None, 1, True, ["over"], {"side": "over"}])
+def test_a_dilemma_side_is_a_string(side: object) -> None:
+    with pytest.raises(WireError) as e:
+        parse(cmd("dilemma.choose", card_id="c1", side=side))
+    assert (e.value.code, e.value.field) == ("wire.wrong_type", "side")
+
+
+@pytest.mark.parametrize("type_", ["dilemma.next", "dilemma.hide"])
+def test_dilemma_next_and_hide_take_no_fields(type_: str) -> None:
+    with pytest.raises(WireError) as e:
+        parse(cmd(type_, card_id="c1"))
+    assert (e.value.code, e.value.field) == ("wire.unknown_field", "card_id")

@@ -1,7 +1,8 @@
 """Every board command through `Service.execute`, on SQLite and PostgreSQL: after each commit the
 stored state equals the state before plus the events, and at the end the replayed log equals it.
-Together with the question, timer and dot scenarios (`test_question_projections`,
-`test_timer_projections`, `test_dot_projections`) every event type is stored.
+Together with the question, timer, dot and dilemma scenarios (`test_question_projections`,
+`test_timer_projections`, `test_dot_projections`, `test_dilemma_projections`) every event type
+is stored.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from server.domain.commands import (
 from server.domain.workshop import WorkshopState
 from server.service import Service
 from server.store import projections
+from tests.store.test_dilemma_projections import dilemmas_and_a_reveal
 from tests.store.test_dot_projections import dots_and_a_semifinal
 from tests.store.test_question_projections import questions_and_votes
 from tests.store.test_timer_projections import timers_and_a_question
@@ -49,6 +51,7 @@ Q1, Q2, Q3 = (Actor("participant", f"q{i}") for i in (1, 2, 3))
 R1, R2, R3 = (Actor("participant", f"r{i}") for i in (1, 2, 3))
 S1, S2, S3 = (Actor("participant", f"s{i}") for i in (1, 2, 3))
 D1, D2, D3 = (Actor("participant", f"d{i}") for i in (1, 2, 3))
+K1, K2, K3 = (Actor("participant", f"k{i}") for i in (1, 2, 3))
 
 
 def test_every_event_type_has_a_projection() -> None:
@@ -220,7 +223,7 @@ async def notes_on_a_board(service: Service, p1: Actor, p2: Actor, p3: Actor) ->
 async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
     service: Service,
 ) -> None:
-    """Five workshops in one database, so none may disturb another's rows; between them they
+    """Six workshops in one database, so none may disturb another's rows; between them they
     store every event type there is."""
     seen: set[str] = set()
     twins = [
@@ -229,6 +232,7 @@ async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
         await questions_and_votes(service, R1, R2, R3),
         await timers_and_a_question(service, S1, S2, S3),
         await dots_and_a_semifinal(service, D1, D2, D3),
+        await dilemmas_and_a_reveal(service, K1, K2, K3),
     ]
     for twin in twins:
         await twin.assert_replay_equals_stored()
