@@ -232,7 +232,7 @@
   // --- commands sent by script (moves, +1, merges) -------------------------------------------
 
   var BOOLEAN_FIELDS = { hidden: 1, locked: 1, show_authors: 1, open_moves: 1, ask_comment: 1, anonymous: 1 };
-  var INTEGER_FIELDS = { index: 1, version: 1, min_group: 1, value: 1, seconds: 1 };
+  var INTEGER_FIELDS = { index: 1, version: 1, min_group: 1, value: 1, seconds: 1, dots_per_person: 1, per_note: 1, count: 1 };
 
   function typed(key, value) {
     if (BOOLEAN_FIELDS[key] && (value === "true" || value === "false")) return value === "true";
@@ -308,6 +308,10 @@
     if (t.dataset.move && note) { move(note, t.dataset.move); return; }
     if (t.hasAttribute("data-react") && note) {
       command({ type: "note.react", note_id: note.dataset.noteId });
+      return;
+    }
+    if (t.dataset.dot && note) {
+      command({ type: t.dataset.dot === "remove" ? "dot.remove" : "dot.place", note_id: note.dataset.noteId });
       return;
     }
     if (t.hasAttribute("data-edit") && note) { openEditor(note); return; }
@@ -473,6 +477,7 @@
     if (note) {
       memo.note = note.id;
       memo.action = a.dataset.move ? "[data-move=" + a.dataset.move + "]" :
+        a.dataset.dot ? "[data-dot=" + a.dataset.dot + "]" :
         a.hasAttribute("data-react") ? "[data-react]" : a.hasAttribute("data-edit") ? "[data-edit]" : null;
     }
     try { memo.start = a.selectionStart; memo.end = a.selectionEnd; memo.value = a.value; } catch (e) { /* not a text field */ }

@@ -50,6 +50,7 @@ TEXT_FIELDS = (
     "comment",
     "question",
     "label",
+    "dilemma",
 )
 CLEAN_TEXT_FIELD = re.compile(r"""\bclean_text\([^)]*?\bfield=["']([a-z_]+)["']""")
 TEXT_PROBLEMS = ("empty", "too_long", "control_characters")

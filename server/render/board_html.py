@@ -19,6 +19,7 @@ from server.render import timer_html
 from server.render.board_view import BoardView
 from server.render.question_html import section_html
 from server.render.templating import render
+from server.render.views import totals_shown
 
 _BOARD_LEVEL = {
     ev.BOARD_CREATED,
@@ -30,6 +31,8 @@ _BOARD_LEVEL = {
     ev.COLUMN_RENAMED,
     ev.COLUMN_MOVED,
     ev.COLUMN_REMOVED,
+    ev.DOTS_STARTED,
+    ev.DOTS_ENDED,
 }
 _NOTE_LEVEL = {
     ev.NOTE_EDITED,
@@ -53,6 +56,7 @@ class Touched:
     summaries: dict[str, None] = field(default_factory=dict)
     participants: dict[str, bool] = field(default_factory=dict)  # id -> joined in this batch
     unhidden: set[str] = field(default_factory=set)
+    dots: dict[str, set[str]] = field(default_factory=dict)  # note id -> voters in this batch
     tabs: bool = False
     follow: bool = False
 
@@ -96,6 +100,8 @@ def touched_by(events: list[StoredEvent]) -> Touched:
             t.gone[d["note_id"]] = None
             t.notes[d["into_id"]] = None
             t.summaries[d["board_id"]] = None
+        elif e.type in (ev.DOT_PLACED, ev.DOT_REMOVED):
+            t.dots.setdefault(d["note_id"], set()).add(d["voter_id"])
         elif e.type in _NOTE_LEVEL:
             t.notes[d["note_id"]] = None
         elif e.type in _PARTICIPANTS:
@@ -161,6 +167,25 @@ def events_html(events: list[StoredEvent], state: WorkshopState, viewer: Viewer)
             parts.append(_partial(f"#note-{note_id}", "outerMorph", html))
     for note_id in t.gone:
         parts.append(_partial(f"#note-{note_id}", "delete", ""))
+    dot_boards: dict[str, None] = {}
+    for note_id, voters in t.dots.items():
+        # Someone's dot: the voter sees their own count and dots left; others only totals they
+        # may see (in a hidden round a participant is sent nothing about another's dot).
+        note = state.notes.get(note_id)
+        r = state.dot_rounds.get(note.board_id) if note is not None else None
+        if note is None or r is None or note.board_id in t.boards or not view.visible(note):
+            continue
+        own = viewer.role == "participant" and viewer.actor_id in voters
+        if not own and not totals_shown(r, viewer):
+            continue
+        dot_boards[note.board_id] = None
+        if note_id in t.notes or note_id in t.added or note.column_id in covered_columns:
+            continue
+        html = render("partials/note.html", loc, note=note, view=view)
+        parts.append(_partial(f"#note-{note_id}", "outerMorph", html))
+    for board_id in dot_boards:
+        html = render("partials/dot_round.html", loc, board=state.boards[board_id], view=view)
+        parts.append(_partial(f"#dots-{board_id}", "outerMorph", html))
     for board_id in t.summaries:
         board = state.boards.get(board_id)
         if board is None or board_id in t.boards:
@@ -203,12 +228,39 @@ def snapshot_html(state: WorkshopState, viewer: Viewer) -> str:
     return "".join(parts)
 
 
+def _boards_of(events: list[StoredEvent], state: WorkshopState) -> set[str]:
+    out: set[str] = set()
+    for e in events:
+        d = e.data
+        if d.get("board_id"):
+            out.add(d["board_id"])
+        for key in ("note_id", "into_id", "linked_note_id"):
+            note = state.notes.get(d.get(key) or "")
+            if note is not None:
+                out.add(note.board_id)
+        if d.get("column_id"):
+            board = state.board_of_column(d["column_id"])
+            if board is not None:
+                out.add(board.id)
+    return out
+
+
 def personal(events: list[StoredEvent], state: WorkshopState) -> frozenset[str]:
-    """Authors whose own rendering of this batch differs from everyone else's: they have notes
-    others may not see (private writing or hidden) on a board the batch touches."""
-    boards = {e.data.get("board_id") for e in events}
-    return frozenset(
+    """People whose own rendering of this batch differs from everyone else's: authors with notes
+    others may not see (private writing or hidden) on a board the batch touches; the voter of
+    every dot in it; and, on a touched board with a running dot round, everyone with dots there
+    (their notes say "Your dots" and the board how many they have left)."""
+    boards = _boards_of(events, state)
+    out = {
         n.author_id
         for n in state.notes.values()
         if n.board_id in boards and (n.hidden or state.boards[n.board_id].private)
-    )
+    }
+    out.update(e.data["voter_id"] for e in events if e.type in (ev.DOT_PLACED, ev.DOT_REMOVED))
+    running = {b for b in boards if (r := state.dot_rounds.get(b)) is not None and r.running}
+    if running:
+        for note_id, voter in state.dots:
+            note = state.notes.get(note_id)
+            if note is not None and note.board_id in running:
+                out.add(voter)
+    return frozenset(out)

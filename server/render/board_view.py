@@ -10,13 +10,22 @@ from collections import Counter
 from dataclasses import dataclass
 
 from server.domain.boards import COLORS, Board, Cluster, Comment, Note
+from server.domain.dots import (
+    MAX_CARRY,
+    MAX_DOTS,
+    MIN_CARRY,
+    MIN_DOTS,
+    DotRound,
+    dots_left,
+    ranking,
+)
 from server.domain.questions import Question
 from server.domain.timers import MAX_SECONDS, MIN_SECONDS, Timer
 from server.domain.workshop import WorkshopState
 from server.i18n import translations
 from server.realtime.source import Viewer
 from server.render.question_view import QuestionView
-from server.render.views import shows_authors, visible
+from server.render.views import note_dots_json, shows_authors, totals_shown, visible
 
 
 @dataclass(frozen=True)
@@ -117,12 +126,19 @@ class BoardView:
         if note.linked_note_id is None:
             return None
         src = self.state.notes.get(note.linked_note_id)
-        if src is None or not visible(self.state, src, self.viewer):
-            return None
+        if (
+            src is None
+            or src.board_id != note.board_id
+            or not visible(self.state, src, self.viewer)
+        ):
+            return None  # a note carried from a dot round links to another board: not "turned"
         return src.text
 
     def turned(self, note: Note) -> bool:
-        return any(n.linked_note_id == note.id for n in self.state.notes.values())
+        return any(
+            n.linked_note_id == note.id and n.board_id == note.board_id
+            for n in self.state.notes.values()
+        )
 
     def private_summary(self, board: Board) -> list[tuple[str, int]]:
         """During private writing: who else is writing how many notes ("Borger 3", 2)."""
@@ -137,3 +153,41 @@ class BoardView:
 
     def other_columns(self, board: Board, column_id: str) -> list[tuple[str, str]]:
         return [(c.id, c.title) for c in board.columns if c.id != column_id]
+
+    # Dot voting. Totals only where `totals_shown` allows; a participant's own dots only in a
+    # rendering made for them (a shared rendering's anonymous viewer has none).
+    min_dots, max_dots = MIN_DOTS, MAX_DOTS
+    min_carry, max_carry = MIN_CARRY, MAX_CARRY
+    default_dots_per_person = 5
+    default_per_note = 2
+    default_carry = 5
+
+    def dot_round(self, board: Board) -> DotRound | None:
+        return self.state.dot_rounds.get(board.id)
+
+    @property
+    def voter(self) -> bool:
+        return self.viewer.role == "participant"
+
+    def can_dot(self, board: Board) -> bool:
+        r = self.dot_round(board)
+        return self.voter and r is not None and r.running
+
+    def note_dots(self, note: Note) -> dict[str, int | None] | None:
+        """{"total": int | None (hidden from this viewer), "mine": int}, or None: no round."""
+        return note_dots_json(self.state, note, self.viewer)
+
+    def dots_left(self, board: Board) -> int:
+        r = self.dot_round(board)
+        if r is None or not r.running or not self.voter:
+            return 0
+        if not self.viewer.actor_id:
+            return r.dots_per_person  # the anonymous viewer of a shared rendering placed none
+        return dots_left(self.state, board.id, self.viewer.actor_id)
+
+    def dot_ranking(self, board: Board) -> list[tuple[Note, int]]:
+        """The ranked notes with their dots, when this viewer may see totals; else []."""
+        r = self.dot_round(board)
+        if r is None or not totals_shown(r, self.viewer):
+            return []
+        return [(n, d) for n, d in ranking(self.state, board.id) if self.visible(n)]
