@@ -24,6 +24,7 @@ from server.domain.timers import MAX_SECONDS, MIN_SECONDS, Timer
 from server.domain.workshop import WorkshopState
 from server.i18n import translations
 from server.realtime.source import Viewer
+from server.render.dilemma_view import DilemmaView
 from server.render.question_view import QuestionView
 from server.render.views import note_dots_json, shows_authors, totals_shown, visible
 
@@ -49,6 +50,11 @@ class BoardView:
     def questions(self) -> QuestionView:
         """The 0-10 questions as this viewer may see them (pages reach them through here)."""
         return QuestionView(self.state, self.viewer)
+
+    @property
+    def dilemmas(self) -> DilemmaView:
+        """The dilemma deck as this viewer may see it (pages reach it through here)."""
+        return DilemmaView(self.state, self.viewer)
 
     @property
     def colors(self) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from server.domain.events import StoredEvent
 from server.domain.snapshot import Snapshot
 from server.domain.workshop import WorkshopState
 from server.realtime.source import PresenceEntry, Viewer
-from server.render import board_html, question_html, timer_html
+from server.render import board_html, dilemma_html, question_html, timer_html
 from server.render.templating import render
 from server.render.views import event_json, state_json
 
@@ -26,7 +26,11 @@ def _dumps(obj: Any) -> str:
 
 class LiveRenderer:
     def personal(self, events: list[StoredEvent], state: WorkshopState) -> frozenset[str]:
-        return board_html.personal(events, state) | question_html.personal(events, state)
+        return (
+            board_html.personal(events, state)
+            | question_html.personal(events, state)
+            | dilemma_html.personal(events, state)
+        )
 
     def audience(self, viewer: Viewer, personal: frozenset[str]) -> Viewer:
         """HTML is shared per role and language (a participant's own controls are shown by a
@@ -58,7 +62,8 @@ class LiveRenderer:
                 "first": events[0].seq,
                 "content": board_html.events_html(events, state, viewer)
                 + question_html.events_html(events, state, viewer)
-                + timer_html.events_html(events, state, viewer),
+                + timer_html.events_html(events, state, viewer)
+                + dilemma_html.events_html(events, state, viewer),
             }
         )
 
