@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
 from server.domain.commands import (
     CastVote,
@@ -26,15 +23,10 @@ from server.service import Service
 from server.store import facilitators
 from server.store.db import Database
 from server.store.migrate import alembic_config, upgrade
-from server.store.tables import metadata
+from tests.store.migration_checks import down_and_up_again, table_names
 from tests.store.twin import FAC, NOW, P1, P2, Twin, new_twin
 
 T0 = 1_790_000_000_000
-
-
-async def _table_names(db: Database) -> list[str]:
-    async with db.read() as conn:
-        return await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
 
 
 async def workshop_from_0004(database_url: str) -> tuple[Database, str]:
@@ -55,8 +47,8 @@ async def workshop_from_0004(database_url: str) -> tuple[Database, str]:
     await db.dispose()
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0004")
     db = Database(database_url)
-    assert "timers" not in await _table_names(db)
-    assert "votes" in await _table_names(db)
+    assert "timers" not in await table_names(db)
+    assert "votes" in await table_names(db)
     await db.dispose()
     await asyncio.to_thread(upgrade, database_url)
     return Database(database_url), twin.workshop_id
@@ -84,35 +76,6 @@ async def test_a_workshop_from_0004_upgrades_without_timers_and_loads_as_replaye
         await db.dispose()
 
 
-def _check_constraints(conn: sa.Connection) -> dict[str, set[str | None]]:
-    """Each table's CHECK constraint names as the database reports them."""
-    inspector = sa.inspect(conn)
-    return {
-        t: {c["name"] for c in inspector.get_check_constraints(t)}
-        for t in inspector.get_table_names()
-    }
-
-
 async def test_0005_downgrades_and_upgrades_to_the_declared_schema(database_url: str) -> None:
-    await asyncio.to_thread(upgrade, database_url)
-    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0004")
-    db = Database(database_url)
-    try:
-        assert "timers" not in await _table_names(db)
-        await asyncio.to_thread(upgrade, database_url)
-        async with db.read() as conn:
-            diff = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), metadata)
-            )
-            checks = await conn.run_sync(_check_constraints)
-        assert diff == []
-        declared = {
-            t.name: {c.name for c in t.constraints if isinstance(c, sa.CheckConstraint)}
-            for t in metadata.sorted_tables
-        }
-        assert {t: cs for t, cs in checks.items() if cs} == {
-            t: names for t, names in declared.items() if names
-        }
-        assert declared["timers"] == {"ck_timers_seconds_range"}
-    finally:
-        await db.dispose()
+    declared = await down_and_up_again(database_url, "0004", "timers")
+    assert declared["timers"] == {"ck_timers_seconds_range"}

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
 from server.domain.commands import (
     AddNote,
@@ -27,8 +24,7 @@ from server.service import Service
 from server.store import facilitators
 from server.store.db import Database
 from server.store.migrate import alembic_config, upgrade
-from server.store.tables import metadata
-from tests.store.test_migration_0005 import _check_constraints, _table_names
+from tests.store.migration_checks import down_and_up_again, table_names
 from tests.store.twin import FAC, NOW, P1, P2, Twin, new_twin
 
 T0 = 1_790_000_000_000
@@ -51,7 +47,7 @@ async def workshop_from_0005(database_url: str) -> tuple[Database, str]:
     await db.dispose()
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0005")
     db = Database(database_url)
-    names = await _table_names(db)
+    names = await table_names(db)
     assert "dots" not in names and "dot_rounds" not in names and "timers" in names
     await db.dispose()
     await asyncio.to_thread(upgrade, database_url)
@@ -88,29 +84,9 @@ async def test_a_workshop_from_0005_upgrades_without_dots_and_loads_as_replayed(
 
 
 async def test_0006_downgrades_and_upgrades_to_the_declared_schema(database_url: str) -> None:
-    await asyncio.to_thread(upgrade, database_url)
-    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0005")
-    db = Database(database_url)
-    try:
-        assert "dots" not in await _table_names(db)
-        await asyncio.to_thread(upgrade, database_url)
-        async with db.read() as conn:
-            diff = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), metadata)
-            )
-            checks = await conn.run_sync(_check_constraints)
-        assert diff == []
-        declared = {
-            t.name: {c.name for c in t.constraints if isinstance(c, sa.CheckConstraint)}
-            for t in metadata.sorted_tables
-        }
-        assert {t: cs for t, cs in checks.items() if cs} == {
-            t: names for t, names in declared.items() if names
-        }
-        assert declared["dots"] == {"ck_dots_placed_range"}
-        assert declared["dot_rounds"] == {
-            "ck_dot_rounds_dots_range",
-            "ck_dot_rounds_per_note_range",
-        }
-    finally:
-        await db.dispose()
+    declared = await down_and_up_again(database_url, "0005", "dots")
+    assert declared["dots"] == {"ck_dots_placed_range"}
+    assert declared["dot_rounds"] == {
+        "ck_dot_rounds_dots_range",
+        "ck_dot_rounds_per_note_range",
+    }
