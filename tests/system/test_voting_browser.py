@@ -1,5 +1,6 @@
-"""Voting in real browsers: by touch on a tablet and by keyboard on a desktop, results revealed
-live everywhere, and axe-core on the voting, results and room-screen pages."""
+"""Voting in real browsers on tablet viewports: by touch on one, by keyboard (a tablet with a
+keyboard cover) on the other, results revealed live everywhere, and axe-core on the voting,
+results and room-screen pages."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ async def test_vote_by_touch_and_by_keyboard_then_the_results_everywhere(
     async with (
         chromium() as browser,
         device(browser, "tablet", tablet=True, inject_scripts=True) as tablet,
-        device(browser, "desktop", tablet=False, inject_scripts=True) as desktop,
+        device(browser, "keyboard tablet", tablet=True, inject_scripts=True) as desktop,
         device(browser, "projector", tablet=False, inject_scripts=True) as screen,
     ):
         await tablet.join(single.url, code, "Bo", "Borger")
