@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from server.domain.commands import Actor, Command
@@ -20,7 +20,7 @@ from server.domain.events import StoredEvent
 from server.domain.workshop import WorkshopState, new_workshop
 from server.realtime.broker import Broker
 from server.realtime.wire import encode_doorbell
-from server.store import log, projections
+from server.store import assets, log, projections
 from server.store import workshops as workshop_rows
 from server.store.db import Database
 
@@ -74,8 +74,15 @@ class Service:
         self.clock = clock
 
     async def execute(
-        self, workshop_id: str, actor: Actor, command_id: str, command: Command
+        self,
+        workshop_id: str,
+        actor: Actor,
+        command_id: str,
+        command: Command,
+        blobs: Sequence[tuple[str, bytes]] = (),
     ) -> Result:
+        """`blobs`: (asset id, bytes) stored with the command's events if it is accepted, so a
+        refused upload stores nothing and an accepted one never names missing bytes."""
         now = self.clock()
         stored: list[StoredEvent] = []
         epoch = ""
@@ -115,6 +122,8 @@ class Service:
             )
             for s in stored:
                 await projections.project(conn, s, now)
+            for asset_id, data in blobs:
+                await assets.save_blob(conn, workshop_id, asset_id, data)
             await log.record_command(
                 conn,
                 workshop_id,

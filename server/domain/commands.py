@@ -355,6 +355,142 @@ class RevealCard:
     card_id: str
 
 
+
+# --- the hall (server/domain/hall.py) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddRoom:
+    """A linked room ("room") or a green break room ("break"); its id comes from the edge."""
+
+    room_id: str
+    title: str
+    kind: str  # checked by the rule: "room" or "break"
+
+
+@dataclass(frozen=True)
+class EditRoom:
+    room_id: str
+    title: str  # the hall's own title stays "" whatever is sent
+    picture_id: str | None  # an image asset, or None for the default picture
+    music_id: str | None  # an audio asset, or None
+
+
+@dataclass(frozen=True)
+class RemoveRoom:
+    """Not the hall, and not while a door or quiz leads to it; its stations go with it."""
+
+    room_id: str
+
+
+@dataclass(frozen=True)
+class AddStation:
+    station_id: str
+    room_id: str
+    kind: str  # checked by the rule: one of hall.STATION_KINDS
+    title: str
+    x: int  # 0..hall.SPAN
+    y: int
+
+
+@dataclass(frozen=True)
+class StationContent:
+    """Everything a station shows besides its title and place; the rule keeps only the fields
+    its kind uses and refuses content a kind cannot have (see `hall.Station`)."""
+
+    body: str = ""
+    items: tuple[tuple[str, str], ...] = ()  # programme: (time, text)
+    milestones: tuple[tuple[str, str, bool], ...] = ()  # plan: (when, text, done)
+    links: tuple[tuple[str, str], ...] = ()  # films, maps: (title, url)
+    phone: str = ""
+    board_id: str | None = None
+    target_room_id: str | None = None
+    quiz: tuple[tuple[str, tuple[str, ...], int], ...] = ()  # (question, options, right index)
+    video_id: str | None = None
+    captions_id: str | None = None
+    image_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EditStation:
+    station_id: str
+    title: str
+    content: StationContent
+
+
+@dataclass(frozen=True)
+class PlaceStation:
+    """Put a station somewhere on its room's picture (drag, or arrow keys)."""
+
+    station_id: str
+    x: int
+    y: int
+
+
+@dataclass(frozen=True)
+class ReorderStation:
+    """Move a station to `index` in its room's reading order (0 = first)."""
+
+    station_id: str
+    index: int
+
+
+@dataclass(frozen=True)
+class RemoveStation:
+    station_id: str
+
+
+@dataclass(frozen=True)
+class SetProgrammeItem:
+    """Highlight a programme item as the current one (None: none highlighted)."""
+
+    station_id: str
+    item: int | None
+
+
+@dataclass(frozen=True)
+class Spotlight:
+    """Bring everyone here: every participant's view opens this station (None: stop)."""
+
+    station_id: str | None
+
+
+@dataclass(frozen=True)
+class AnswerQuiz:
+    """A participant's answers to a quiz station, one option index per question."""
+
+    station_id: str
+    answers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CallMe:
+    """A participant asks the help-line to call them; the call's id comes from the edge."""
+
+    station_id: str
+    call_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ResolveCall:
+    call_id: str
+
+
+@dataclass(frozen=True)
+class AddAsset:
+    """Sent only by the upload endpoint, after it checked and re-encoded the file: never from
+    the wire, so no client can name an asset whose bytes were not stored."""
+
+    asset_id: str
+    kind: str
+    media_type: str
+    name: str
+    size: int
+    width: int = 0
+    height: int = 0
+
+
 Command = (
     JoinWorkshop
     | UpdateParticipant
@@ -404,4 +540,18 @@ Command = (
     | HideCards
     | ChooseSide
     | RevealCard
+    | AddRoom
+    | EditRoom
+    | RemoveRoom
+    | AddStation
+    | EditStation
+    | PlaceStation
+    | ReorderStation
+    | RemoveStation
+    | SetProgrammeItem
+    | Spotlight
+    | AnswerQuiz
+    | CallMe
+    | ResolveCall
+    | AddAsset
 )

@@ -53,6 +53,34 @@ DILEMMA_SHOWN = "dilemma.shown"
 DILEMMA_CHOSEN = "dilemma.chosen"
 DILEMMA_REVEALED = "dilemma.revealed"
 DILEMMA_HIDDEN = "dilemma.hidden"
+# The hall (server/domain/hall.py). Payloads:
+# room_added {room_id, title, kind, position} · room_edited {room_id, title, picture_id,
+# music_id} · room_removed {room_id} (its stations go with it)
+# station_added {station_id, room_id, kind, title, x, y, position}
+# station_edited {station_id, title, body, items: [[time, text]], milestones: [[when, text,
+#   done]], links: [[title, url]], phone, board_id, target_room_id, quiz: [{text, options,
+#   answer}], video_id, captions_id, image_ids: [..]} (a programme keeps its current item while
+#   it still exists)
+# station_placed {station_id, x, y} · stations_reordered {room_id, order: [station ids]}
+# station_removed {station_id} (a spotlight on it ends)
+# programme_item_set {station_id, item} · spotlighted {station_id (or null)}
+# room_unlocked {room_id, participant_id, station_id}
+# call_requested {call_id, participant_id, station_id, message} · call_resolved {call_id}
+# asset_added {asset_id, kind, media_type, name, size, width, height}
+HALL_ROOM_ADDED = "hall.room_added"
+HALL_ROOM_EDITED = "hall.room_edited"
+HALL_ROOM_REMOVED = "hall.room_removed"
+HALL_STATION_ADDED = "hall.station_added"
+HALL_STATION_EDITED = "hall.station_edited"
+HALL_STATION_PLACED = "hall.station_placed"
+HALL_STATIONS_REORDERED = "hall.stations_reordered"
+HALL_STATION_REMOVED = "hall.station_removed"
+HALL_PROGRAMME_ITEM_SET = "hall.programme_item_set"
+HALL_SPOTLIGHTED = "hall.spotlighted"
+HALL_ROOM_UNLOCKED = "hall.room_unlocked"
+HALL_CALL_REQUESTED = "hall.call_requested"
+HALL_CALL_RESOLVED = "hall.call_resolved"
+HALL_ASSET_ADDED = "hall.asset_added"
 
 EVENT_TYPES = (
     WORKSHOP_CREATED,
@@ -101,7 +129,23 @@ EVENT_TYPES = (
     DILEMMA_CHOSEN,
     DILEMMA_REVEALED,
     DILEMMA_HIDDEN,
+    HALL_ROOM_ADDED,
+    HALL_ROOM_EDITED,
+    HALL_ROOM_REMOVED,
+    HALL_STATION_ADDED,
+    HALL_STATION_EDITED,
+    HALL_STATION_PLACED,
+    HALL_STATIONS_REORDERED,
+    HALL_STATION_REMOVED,
+    HALL_PROGRAMME_ITEM_SET,
+    HALL_SPOTLIGHTED,
+    HALL_ROOM_UNLOCKED,
+    HALL_CALL_REQUESTED,
+    HALL_CALL_RESOLVED,
+    HALL_ASSET_ADDED,
 )
+
+HALL_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("hall."))
 
 SCHEMA_VERSION = 1
 

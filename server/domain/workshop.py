@@ -20,6 +20,7 @@ from server.domain.boards import (
 from server.domain.dilemmas import Card, CardStatus, Choice, without_card
 from server.domain.dots import DotRound, merged_into, without_note
 from server.domain.events import JSON, Event, StoredEvent
+from server.domain.hall import Hall, empty_hall
 from server.domain.questions import Question, Status, Vote
 from server.domain.timers import Timer
 
@@ -67,6 +68,7 @@ class WorkshopState:
         default_factory=lambda: MappingProxyType({})
     )
     shown_card_id: str | None = None  # the dilemma card on everyone's screen
+    hall: Hall = field(default_factory=empty_hall)  # the virtual council hall
 
     @property
     def main_board(self) -> Board:

@@ -278,3 +278,14 @@ dilemma_choices = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.CheckConstraint("side IN ('over', 'under')", name="side_values"),
 )
+
+# The bytes of an uploaded hall file (picture, music, video, captions), beside the log: the
+# `hall.asset_added` event carries its facts, and both are written in one transaction
+# (`Service.execute(..., blobs=...)`). Images are stored as re-encoded, without metadata.
+asset_blobs = sa.Table(
+    "asset_blobs",
+    metadata,
+    sa.Column("workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), primary_key=True),
+    sa.Column("asset_id", sa.String(32), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
