@@ -22,7 +22,7 @@ from server.settings import Settings
 from server.store.db import Database
 from server.store.source import StoreEventSource
 from server.timekeeper import Timekeeper
-from server.web import api, facilitator, forms, join, ws
+from server.web import api, facilitator, forms, hall_pages, join, uploads, ws
 from server.web.security import KeyedLimiter, SecurityHeaders
 from server.web.state import Runtime
 
@@ -80,6 +80,14 @@ def create_app(settings: Settings) -> Starlette:
         Route("/f/workshops/{workshop_id}", facilitator.facilitator_workshop, methods=["GET"]),
         Route("/f/workshops/{workshop_id}/qr.svg", facilitator.workshop_qr, methods=["GET"]),
         Route("/f/workshops/{workshop_id}/screen", facilitator.room_screen, methods=["GET"]),
+        Route("/f/workshops/{workshop_id}/hall", hall_pages.hall_editor, methods=["GET"]),
+        Route("/f/workshops/{workshop_id}/assets", uploads.upload_asset, methods=["POST"]),
+        Route(
+            "/f/workshops/{workshop_id}/assets/{asset_id}",
+            uploads.facilitator_asset,
+            methods=["GET"],
+        ),
+        Route("/w/{code}/assets/{asset_id}", uploads.participant_asset, methods=["GET"]),
         Route("/api/workshops/{workshop_id}/commands", api.post_command, methods=["POST"]),
         Route("/api/workshops/{workshop_id}/snapshot", api.get_snapshot, methods=["GET"]),
         Route("/healthz", api.healthz, methods=["GET"]),
