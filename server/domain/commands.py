@@ -355,7 +355,6 @@ class RevealCard:
     card_id: str
 
 
-
 # --- the hall (server/domain/hall.py) ------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from server.domain.dilemmas import Card, CardStatus, Choice, without_card
 from server.domain.dots import DotRound, merged_into, without_note
 from server.domain.events import JSON, Event, StoredEvent
 from server.domain.hall import Hall, empty_hall
+from server.domain.hall_apply import apply_hall
 from server.domain.questions import Question, Status, Vote
 from server.domain.timers import Timer
 
@@ -546,7 +547,15 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
         return replace(state, participants=_with(state.participants, p.id, p))
     if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
-    parts = (_apply_question, _apply_timer, _apply_dots, _apply_dilemma, _apply_board, _apply_note)
+    parts = (
+        _apply_question,
+        _apply_timer,
+        _apply_dots,
+        _apply_dilemma,
+        apply_hall,
+        _apply_board,
+        _apply_note,
+    )
     for part in parts:
         changed = part(state, t, d, seq)
         if changed is not None:

@@ -28,8 +28,8 @@ async def load_blob(conn: AsyncConnection, workshop_id: str, asset_id: str) -> b
 
 async def count_blobs(conn: AsyncConnection, workshop_id: str) -> int:
     n = await conn.scalar(
-        sa.select(sa.func.count()).select_from(asset_blobs).where(
-            asset_blobs.c.workshop_id == workshop_id
-        )
+        sa.select(sa.func.count())
+        .select_from(asset_blobs)
+        .where(asset_blobs.c.workshop_id == workshop_id)
     )
     return int(n or 0)

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.domain.boards import Board, Cluster, Column, Comment, Note
 from server.domain.dilemmas import Card, Choice
 from server.domain.dots import DotRound
+from server.domain.hall import HALL, THE_HALL, Asset, Call, Hall, Room, Station
+from server.domain.hall_apply import agenda, links, milestones, quiz
 from server.domain.questions import Question, Vote
 from server.domain.timers import Timer
 from server.domain.workshop import Participant, WorkshopState
@@ -29,6 +31,12 @@ from server.store.tables import (
     dilemma_choices,
     dot_rounds,
     dots,
+    hall_assets,
+    hall_calls,
+    hall_rooms,
+    hall_spotlights,
+    hall_stations,
+    hall_unlocks,
     note_reactions,
     notes,
     participants,
@@ -175,6 +183,65 @@ def choice_from_row(r: Row) -> Choice:
     )
 
 
+def room_from_row(r: Row) -> Room:
+    return Room(
+        id=r.id,
+        title=r.title,
+        kind=r.kind,
+        position=r.position,
+        picture_id=r.picture_id,
+        music_id=r.music_id,
+    )
+
+
+def station_from_row(r: Row) -> Station:
+    """The JSON lists become the same tuples `hall_apply` makes of the event's lists."""
+    return Station(
+        id=r.id,
+        room_id=r.room_id,
+        kind=r.kind,
+        title=r.title,
+        x=r.x,
+        y=r.y,
+        position=r.position,
+        body=r.body,
+        items=agenda(r.items),
+        current_item=r.current_item,
+        milestones=milestones(r.milestones),
+        links=links(r.links),
+        phone=r.phone,
+        board_id=r.board_id,
+        target_room_id=r.target_room_id,
+        quiz=quiz(r.quiz),
+        video_id=r.video_id,
+        captions_id=r.captions_id,
+        image_ids=tuple(r.image_ids),
+    )
+
+
+def asset_from_row(r: Row) -> Asset:
+    return Asset(
+        id=r.id,
+        kind=r.kind,
+        media_type=r.media_type,
+        name=r.name,
+        size=r.size,
+        width=r.width,
+        height=r.height,
+    )
+
+
+def call_from_row(r: Row) -> Call:
+    return Call(
+        id=r.id,
+        participant_id=r.participant_id,
+        station_id=r.station_id,
+        message=r.message,
+        seq=r.seq,
+        resolved=r.resolved,
+    )
+
+
 async def _rows(conn: AsyncConnection, table: sa.Table, workshop_id: str, *order: Any) -> list[Row]:
     q = sa.select(table).where(table.c.workshop_id == workshop_id).order_by(*order)
     return list(await conn.execute(q))
@@ -228,6 +295,29 @@ async def _dilemmas(
     )
 
 
+async def _hall(conn: AsyncConnection, workshop_id: str) -> Hall:
+    """The hall has a row only once edited: without one it is the default hall."""
+    rooms = {r.id: room_from_row(r) for r in await _rows(conn, hall_rooms, workshop_id)}
+    rooms.setdefault(HALL, THE_HALL)
+    spot = (
+        await conn.execute(
+            sa.select(hall_spotlights).where(hall_spotlights.c.workshop_id == workshop_id)
+        )
+    ).first()
+    unlocks = await _rows(conn, hall_unlocks, workshop_id)
+    return Hall(
+        rooms=MappingProxyType(rooms),
+        stations=_by_id(map(station_from_row, await _rows(conn, hall_stations, workshop_id))),
+        assets=_by_id(map(asset_from_row, await _rows(conn, hall_assets, workshop_id))),
+        unlocked=frozenset((u.room_id, u.participant_id) for u in unlocks),
+        calls=_by_id(
+            map(call_from_row, await _rows(conn, hall_calls, workshop_id, hall_calls.c.seq))
+        ),
+        spotlight=None if spot is None else spot.station_id,
+        spotlight_seq=0 if spot is None else spot.seq,
+    )
+
+
 async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState | None:
     """The state the log describes, from the state tables (equal to `replay` of the log)."""
     w = (await conn.execute(sa.select(workshops).where(workshops.c.id == workshop_id))).first()
@@ -265,4 +355,5 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
         dilemma_cards=cards,
         dilemma_choices=choices,
         shown_card_id=shown_card_id,
+        hall=await _hall(conn, workshop_id),
     )

@@ -5,7 +5,8 @@ exactly as `apply` changes a `WorkshopState`, so `load_state` after a commit equ
 before plus the events (a test checks this for every command on both databases). Boards and
 columns live in `board_projections`, notes and what hangs on them in `note_projections`,
 questions and votes in `question_projections`, timers in `timer_projections`, dot rounds and
-dots in `dot_projections`, the dilemma deck in `dilemma_projections`, and reading the rows back in `loading`.
+dots in `dot_projections`, the dilemma deck in `dilemma_projections`, the hall in
+`hall_projections`, and reading the rows back in `loading`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from server.store import (
     board_projections,
     dilemma_projections,
     dot_projections,
+    hall_projections,
     note_projections,
     question_projections,
     timer_projections,
@@ -79,6 +81,7 @@ HANDLERS: dict[str, Handler] = {
     **timer_projections.HANDLERS,
     **dot_projections.HANDLERS,
     **dilemma_projections.HANDLERS,
+    **hall_projections.HANDLERS,
 }
 
 

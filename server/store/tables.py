@@ -289,3 +289,132 @@ asset_blobs = sa.Table(
     sa.Column("asset_id", sa.String(32), primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
+
+# --- The virtual council hall (server/domain/hall.py) ---------------------------------------
+# Ids are a workshop's own (every workshop's hall is "hall"), so each hall table is keyed by
+# (workshop_id, ...); the key's first column is the index a workshop's state is loaded by.
+
+
+def _in_workshop() -> sa.Column[str]:
+    return sa.Column("workshop_id", sa.String(32), sa.ForeignKey("workshops.id"), primary_key=True)
+
+
+def _asset_fk(table: str, column: str) -> sa.ForeignKeyConstraint:
+    """A file that a room or station shows; files are never removed, so the key always holds.
+    Named here: the convention's name (from the first column, workshop_id) would repeat."""
+    return sa.ForeignKeyConstraint(
+        ["workshop_id", column],
+        ["hall_assets.workshop_id", "hall_assets.id"],
+        name=f"fk_{table}_{column}_hall_assets",
+    )
+
+
+_SPAN_CHECK = "x >= 0 AND x <= 10000 AND y >= 0 AND y <= 10000"  # hall.SPAN
+
+# The facts of uploaded files; their bytes are in asset_blobs.
+hall_assets = sa.Table(
+    "hall_assets",
+    metadata,
+    _in_workshop(),
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.CheckConstraint("kind IN ('image', 'audio', 'video', 'captions')", name="kind_values"),
+    sa.CheckConstraint("size >= 0 AND width >= 0 AND height >= 0", name="sizes"),
+)
+
+# Rooms. The hall exists without an event, so it has a row only once edited (its picture or
+# music); loading adds the default hall when there is none.
+hall_rooms = sa.Table(
+    "hall_rooms",
+    metadata,
+    _in_workshop(),
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("title", sa.String(80), nullable=False),
+    sa.Column("kind", sa.String(5), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("picture_id", sa.String(32), nullable=True),
+    sa.Column("music_id", sa.String(32), nullable=True),
+    _asset_fk("hall_rooms", "picture_id"),
+    _asset_fk("hall_rooms", "music_id"),
+    sa.CheckConstraint("kind IN ('hall', 'room', 'break')", name="kind_values"),
+)
+
+# Stations. No key to hall_rooms: the hall's own stations point at a room with no row. The
+# list contents are JSON as in the `hall.station_edited` event: items [[time, text]],
+# milestones [[when, text, done]], links [[title, url]], quiz [{text, options, answer}],
+# image_ids [id].
+hall_stations = sa.Table(
+    "hall_stations",
+    metadata,
+    _in_workshop(),
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("room_id", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("title", sa.String(80), nullable=False),
+    sa.Column("x", sa.Integer, nullable=False),
+    sa.Column("y", sa.Integer, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),  # reading order in its room
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("items", sa.JSON, nullable=False),
+    sa.Column("current_item", sa.Integer, nullable=True),
+    sa.Column("milestones", sa.JSON, nullable=False),
+    sa.Column("links", sa.JSON, nullable=False),
+    sa.Column("phone", sa.String(30), nullable=False),
+    # Boards are never removed, so a board station's board always exists.
+    sa.Column("board_id", sa.String(32), sa.ForeignKey("boards.id"), nullable=True),
+    sa.Column("target_room_id", sa.String(32), nullable=True),
+    sa.Column("quiz", sa.JSON, nullable=False),
+    sa.Column("video_id", sa.String(32), nullable=True),
+    sa.Column("captions_id", sa.String(32), nullable=True),
+    sa.Column("image_ids", sa.JSON, nullable=False),
+    _asset_fk("hall_stations", "video_id"),
+    _asset_fk("hall_stations", "captions_id"),
+    sa.CheckConstraint(
+        "kind IN ('programme', 'rules', 'films', 'plan', 'maps', 'helpline', 'board', 'info',"
+        " 'quiz', 'door')",
+        name="kind_values",
+    ),
+    sa.CheckConstraint(_SPAN_CHECK, name="xy_range"),
+    sa.CheckConstraint("current_item >= 0", name="current_item_range"),
+)
+
+# Who has unlocked which gated room (by answering its quiz right). Goes with its room.
+hall_unlocks = sa.Table(
+    "hall_unlocks",
+    metadata,
+    _in_workshop(),
+    sa.Column("room_id", sa.String(32), primary_key=True),
+    sa.Column("participant_id", sa.String(32), sa.ForeignKey("participants.id"), primary_key=True),
+)
+
+# "Call me" requests at help-lines. They outlive their station: whoever asked still waits for
+# the call after the facilitator removed the help-line.
+hall_calls = sa.Table(
+    "hall_calls",
+    metadata,
+    _in_workshop(),
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("participant_id", sa.String(32), sa.ForeignKey("participants.id"), nullable=False),
+    sa.Column("station_id", sa.String(32), nullable=False),
+    sa.Column("message", sa.String(200), nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("resolved", sa.Boolean, nullable=False),
+)
+
+# The spotlight: at most one row per workshop, there from the first `hall.spotlighted` on.
+# `station_id` None: stopped (or its station went); `seq`: of the last `hall.spotlighted`.
+# A table of its own rather than columns on workshops: creating it is the whole migration (no
+# rebuild of the table every other one points at on SQLite), and a workshop that never used
+# the spotlight has nothing.
+hall_spotlights = sa.Table(
+    "hall_spotlights",
+    metadata,
+    _in_workshop(),
+    sa.Column("station_id", sa.String(32), nullable=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+)

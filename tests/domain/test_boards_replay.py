@@ -88,7 +88,7 @@ def test_the_scenario_uses_every_board_event_type_and_a_gap_free_log() -> None:
     board_types = {
         t
         for t in ev.EVENT_TYPES
-        if not t.startswith(("question.", "vote.", "timer.", "dots.", "dot.", "dilemma."))
+        if not t.startswith(("question.", "vote.", "timer.", "dots.", "dot.", "dilemma.", "hall."))
     }
     assert {e.type for e in s.log} == board_types
     assert [e.seq for e in s.log] == list(range(1, len(s.log) + 1))

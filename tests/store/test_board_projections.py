@@ -42,6 +42,7 @@ from server.service import Service
 from server.store import projections
 from tests.store.test_dilemma_projections import dilemmas_and_a_reveal
 from tests.store.test_dot_projections import dots_and_a_semifinal
+from tests.store.test_hall_projections import a_morning_in_the_hall
 from tests.store.test_question_projections import questions_and_votes
 from tests.store.test_timer_projections import timers_and_a_question
 from tests.store.twin import FAC, P1, P2, Twin, new_twin
@@ -52,6 +53,7 @@ R1, R2, R3 = (Actor("participant", f"r{i}") for i in (1, 2, 3))
 S1, S2, S3 = (Actor("participant", f"s{i}") for i in (1, 2, 3))
 D1, D2, D3 = (Actor("participant", f"d{i}") for i in (1, 2, 3))
 K1, K2, K3 = (Actor("participant", f"k{i}") for i in (1, 2, 3))
+H1, H2, H3 = (Actor("participant", f"h{i}") for i in (1, 2, 3))
 
 
 def test_every_event_type_has_a_projection() -> None:
@@ -223,7 +225,7 @@ async def notes_on_a_board(service: Service, p1: Actor, p2: Actor, p3: Actor) ->
 async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
     service: Service,
 ) -> None:
-    """Six workshops in one database, so none may disturb another's rows; between them they
+    """Seven workshops in one database, so none may disturb another's rows; between them they
     store every event type there is."""
     seen: set[str] = set()
     twins = [
@@ -233,6 +235,7 @@ async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
         await timers_and_a_question(service, S1, S2, S3),
         await dots_and_a_semifinal(service, D1, D2, D3),
         await dilemmas_and_a_reveal(service, K1, K2, K3),
+        await a_morning_in_the_hall(service, H1, H2, H3),
     ]
     for twin in twins:
         await twin.assert_replay_equals_stored()
