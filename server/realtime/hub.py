@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from server.domain import events as ev
 from server.domain.events import StoredEvent
 from server.domain.workshop import WorkshopState, fold
 from server.realtime.broker import Broker
@@ -26,6 +27,7 @@ from server.realtime.source import (
     EventSource,
     PresenceEntry,
     Renderer,
+    Viewer,
 )
 from server.realtime.wire import Doorbell, decode_doorbell
 
@@ -46,6 +48,21 @@ def channel_for(workshop_id: str) -> str:
 _CATCH_UP = object()
 _PRESENCE_CHANGED = object()  # someone on this process came or went: push and tell the others
 _REMOTE_PRESENCE_CHANGED = object()  # another process told us: push only
+
+
+# Events after which who-is-at-which-station reads differently: a room unlocked for someone, a
+# station or room gone, a quiz now guarding (or no longer guarding) a room.
+_RESHAPES_PRESENCE = frozenset(
+    (ev.HALL_ROOM_UNLOCKED, ev.HALL_STATION_REMOVED, ev.HALL_ROOM_REMOVED, ev.HALL_STATION_EDITED)
+)
+
+
+def _rooms_unlocked(state: WorkshopState, viewer: Viewer) -> frozenset[str]:
+    """What besides role, format and language decides a viewer's presence rendering: the
+    gated rooms a participant has unlocked (their station counts include those rooms)."""
+    if viewer.role != "participant" or not viewer.actor_id:
+        return frozenset()
+    return frozenset(r for r, who in state.hall.unlocked if who == viewer.actor_id)
 
 
 Fold = Callable[[WorkshopState, list[StoredEvent]], WorkshopState]
@@ -170,7 +187,7 @@ class Hub:
             if v.presence is not None:
                 self._wake(room, _PRESENCE_CHANGED)
             # Everyone gets the current presence on attach (facilitators see who is online).
-            client.offer(self.renderer.presence(self._merged_presence(room), v))
+            client.offer(self.renderer.presence(self._merged_presence(room), room.state, v))
 
     async def detach(self, client: Client, workshop_id: str) -> None:
         room = self.rooms.get(workshop_id)
@@ -190,7 +207,7 @@ class Hub:
         for c in room.clients:
             p = c.viewer.presence
             if p is not None and p.participant_id == entry.participant_id:
-                c.viewer.presence = replace(entry, editing=p.editing)
+                c.viewer.presence = replace(entry, editing=p.editing, station=p.station)
         self._wake(room, _PRESENCE_CHANGED)
 
     def editing(self, workshop_id: str, client: Client, note_id: str | None) -> None:
@@ -201,6 +218,18 @@ class Hub:
         if room is None or p is None or p.editing == note_id:
             return
         client.viewer.presence = replace(p, editing=note_id)
+        self._wake(room, _PRESENCE_CHANGED)
+
+    def visiting(self, workshop_id: str, client: Client, station_id: str | None) -> None:
+        """This socket opened (or closed) a station of the hall: others see how many are at
+        each station. Kept in presence like `editing`. Not checked against the hall here (this
+        process may not have the unlock yet): the renderer counts a participant only at a
+        station they may enter, and only for viewers who may see it."""
+        room = self.rooms.get(workshop_id)
+        p = client.viewer.presence
+        if room is None or p is None or p.station == station_id:
+            return
+        client.viewer.presence = replace(p, station=station_id)
         self._wake(room, _PRESENCE_CHANGED)
 
     def online(self, workshop_id: str) -> list[PresenceEntry]:
@@ -351,6 +380,10 @@ class Hub:
             else:
                 self.stats["evictions"] += 1
                 room.clients.discard(c)
+        if any(e.type in _RESHAPES_PRESENCE for e in events) and any(
+            p.station for p in self._merged_presence(room)
+        ):
+            self._push_presence(room)  # after the events, so a client knows the stations
         self._disconnect_removed(room)
 
     def _tell(self, room: Room, events: list[StoredEvent]) -> None:
@@ -448,12 +481,12 @@ class Hub:
 
     def _push_presence(self, room: Room) -> None:
         online = self._merged_presence(room)
-        rendered: dict[tuple[str, str, str], str] = {}
+        rendered: dict[tuple[str, str, str, frozenset[str]], str] = {}
         for c in list(room.clients):
             v = c.viewer
-            key = (v.role, v.fmt, v.locale)
+            key = (v.role, v.fmt, v.locale, _rooms_unlocked(room.state, v))
             if key not in rendered:
-                rendered[key] = self.renderer.presence(online, v)
+                rendered[key] = self.renderer.presence(online, room.state, v)
             if not c.offer(rendered[key]):
                 room.clients.discard(c)
 
@@ -462,7 +495,7 @@ class Hub:
         entries = msg.get("presence")
         if proc == self.process_id or not isinstance(proc, str) or not isinstance(entries, list):
             return
-        new = [PresenceEntry(*e[:4]) for e in entries]
+        new = [PresenceEntry(*e[:5]) for e in entries]
         old = room.remote_presence.get(proc)
         room.remote_presence[proc] = (time.monotonic(), new)
         if old is None or old[1] != new:
@@ -473,7 +506,7 @@ class Hub:
             {
                 "proc": self.process_id,
                 "presence": [
-                    [p.participant_id, p.display_name, p.group, p.editing]
+                    [p.participant_id, p.display_name, p.group, p.editing, p.station]
                     for p in room.local_presence()
                 ],
             }

@@ -39,6 +39,7 @@ class PresenceEntry:
     display_name: str | None
     group: str
     editing: str | None = None  # the note this participant has open in the editor
+    station: str | None = None  # the hall station this participant has open
 
 
 @dataclass
@@ -74,4 +75,7 @@ class Renderer(Protocol):
 
     def snapshot(self, snap: Snapshot, viewer: Viewer) -> str: ...
 
-    def presence(self, online: list[PresenceEntry], viewer: Viewer) -> str: ...
+    def presence(self, online: list[PresenceEntry], state: WorkshopState, viewer: Viewer) -> str:
+        """`state` is the room's current state: what the viewer may see of who is where (a
+        station in a room they have not unlocked is not counted out to them)."""
+        ...

@@ -7,7 +7,8 @@ message-catalogue key, so the client gets a specific answer. The server makes th
 command creates (notes, comments, boards, columns, clusters, questions, participants added in
 the room, timers, the board and notes a dot round's top notes are carried to); the client never
 sends them. Nor does it send the time a timer starts: the
-server's wall clock does (`now_ms`).
+server's wall clock does (`now_ms`). The hall's messages are built in `wire_hall.py`; the
+field access every builder shares is in `wire_fields.py`.
 
 One exception to "types at the edge": a vote's `value` only has to be a JSON scalar. It goes to
 the domain as it is, so every wrong value (7.5, 7.0, "7", true, 11, ...) gets the one answer
@@ -17,7 +18,6 @@ the domain as it is, so every wrong value (7.5, 7.0, "7", true, 11, ...) gets th
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,38 +77,33 @@ from server.domain.commands import (
 from server.domain.dots import MAX_CARRY
 from server.domain.events import StoredEvent
 from server.domain.questions import MAX_MIN_GROUP
-
-# `\Z`, not `$`: `$` also matches before a trailing newline, and "abc\n" is no id.
-COMMAND_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")
-ID_RE = re.compile(r"^[A-Za-z0-9]{1,32}\Z")
-EPOCH_RE = re.compile(r"^[A-Za-z0-9]{1,64}\Z")
-MAX_RAW_TEXT = 4000  # the domain enforces the real limits after normalising
-MAX_RAW_TITLE = 1000  # board, column and cluster titles (the domain allows 200 or 80)
-MAX_RAW_NAME = 200  # display names and groups (the domain allows 60 and 40)
-MAX_RAW_KEY = 64  # template names and colours (the domain knows the valid ones)
-MAX_RAW_LABEL = 200  # a question's end labels and a timer's label (the domain allows 40, 60)
-MAX_INDEX = 100_000  # a place in a list; beyond the end means "last"
-MAX_VERSION = 2**31
-MAX_RAW_SECONDS = 2**31  # a timer's length: the domain allows 5 to 3600 and says so
-MAX_RAW_COUNT = 2**31  # dots per person, per note, notes to carry: the domain says the range
-MAX_CLIENT_MS = 2**53  # a client's Date.now() in a ping (a JavaScript safe integer)
-
-# The column titles of a board template in the sender's language, by template name: empty for
-# an unknown template (the domain then answers `board.unknown_template`).
-TemplateTitles = Callable[[str], tuple[str, ...]]
+from server.realtime.wire_fields import (
+    COMMAND_ID_RE,
+    EPOCH_RE,
+    MAX_CLIENT_MS,
+    MAX_INDEX,
+    MAX_RAW_COUNT,
+    MAX_RAW_KEY,
+    MAX_RAW_LABEL,
+    MAX_RAW_NAME,
+    MAX_RAW_SECONDS,
+    MAX_RAW_TITLE,
+    MAX_VERSION,
+    Builder,
+    Fields,
+    req_bool,
+    req_id,
+    req_int,
+    req_text,
+)
+from server.realtime.wire_fields import TemplateTitles as TemplateTitles
+from server.realtime.wire_fields import WireError as WireError
+from server.realtime.wire_hall import HALL_BUILDERS
 
 
 def wall_clock_ms() -> int:
     """The server's wall clock in ms since the Unix epoch: what timers and `pong` count in."""
     return time.time_ns() // 1_000_000
-
-
-class WireError(Exception):
-    def __init__(self, code: str, field: str | None = None, command_id: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.command_id = command_id
 
 
 @dataclass(frozen=True)
@@ -142,7 +137,15 @@ class Editing:
     note_id: str | None
 
 
-ClientMessage = Hello | Ping | Editing | CommandRequest
+@dataclass(frozen=True)
+class Visiting:
+    """This socket opened a station of the hall (or closed it: None). Like `Editing`, only
+    presence: others see how many are at each station."""
+
+    station_id: str | None
+
+
+ClientMessage = Hello | Ping | Editing | Visiting | CommandRequest
 
 
 def _reject_constant(name: str) -> Any:
@@ -167,108 +170,6 @@ def loads_strict(raw: str | bytes) -> Any:
         raise WireError("wire.malformed_json") from None
 
 
-class _Fields:
-    """Typed access to a message's fields that records which ones were read."""
-
-    def __init__(self, data: dict[str, Any], command_id: str | None) -> None:
-        self.data = data
-        self.used = {"type", "command_id", "headers"}
-        self.command_id = command_id
-
-    def _get(self, name: str, required: bool) -> Any:
-        self.used.add(name)
-        if name not in self.data:
-            if required:
-                raise WireError("wire.missing_field", name, self.command_id)
-            return None
-        return self.data[name]
-
-    def text(
-        self,
-        name: str,
-        *,
-        required: bool = True,
-        nullable: bool = False,
-        max_len: int = MAX_RAW_TEXT,
-    ) -> str | None:
-        present = name in self.data
-        v = self._get(name, required)
-        if not present:
-            return None
-        if v is None and nullable:
-            return None
-        if not isinstance(v, str):
-            raise WireError("wire.wrong_type", name, self.command_id)
-        if len(v) > max_len:
-            raise WireError("wire.too_long", name, self.command_id)
-        return v
-
-    def ident(self, name: str, *, required: bool = True, nullable: bool = False) -> str | None:
-        v = self.text(name, required=required, nullable=nullable, max_len=64)
-        if v is not None and not ID_RE.match(v):
-            raise WireError("wire.bad_id", name, self.command_id)
-        return v
-
-    def boolean(self, name: str, *, required: bool = True) -> bool | None:
-        """A JSON `true` or `false`: not `null`, `0`, `1` or the strings "true" and "false"."""
-        present = name in self.data
-        v = self._get(name, required)
-        if not present:
-            return None
-        if not isinstance(v, bool):
-            raise WireError("wire.wrong_type", name, self.command_id)
-        return v
-
-    def integer(self, name: str, *, low: int, high: int, nullable: bool = False) -> int | None:
-        v = self._get(name, required=not nullable)
-        if v is None and nullable:
-            return None
-        if type(v) is not int:  # bool is an int subclass; floats and strings are refused too
-            raise WireError("wire.wrong_type", name, self.command_id)
-        if not low <= v <= high:
-            raise WireError("wire.out_of_range", name, self.command_id)
-        return v
-
-    def scalar(self, name: str) -> bool | int | float | str:
-        """Any JSON scalar but `null`, unchecked: the domain judges the value itself."""
-        v = self._get(name, required=True)
-        if not isinstance(v, (bool, int, float, str)):
-            raise WireError("wire.wrong_type", name, self.command_id)
-        return v
-
-    def finish(self) -> None:
-        extra = sorted(set(self.data) - self.used)
-        if extra:
-            raise WireError("wire.unknown_field", extra[0], self.command_id)
-        headers = self.data.get("headers")
-        if headers is not None and not isinstance(headers, dict):
-            raise WireError("wire.wrong_type", "headers", self.command_id)
-
-
-def _req_text(f: _Fields, name: str, max_len: int = MAX_RAW_TEXT) -> str:
-    v = f.text(name, max_len=max_len)
-    assert v is not None  # required
-    return v
-
-
-def _req_id(f: _Fields, name: str) -> str:
-    v = f.ident(name)
-    assert v is not None  # required
-    return v
-
-
-def _req_int(f: _Fields, name: str, *, low: int, high: int) -> int:
-    v = f.integer(name, low=low, high=high)
-    assert v is not None  # not nullable
-    return v
-
-
-def _req_bool(f: _Fields, name: str) -> bool:
-    v = f.boolean(name)
-    assert v is not None  # required
-    return v
-
-
 def _key_titles(template: str) -> tuple[str, ...]:
     """Without a locale (tests, tools): the template's column keys stand in for titles."""
     return TEMPLATES.get(template, ())
@@ -285,40 +186,31 @@ def template_titles_from(translate: Callable[[str], str]) -> TemplateTitles:
     return titles
 
 
-@dataclass(frozen=True)
-class _Builder:
-    """What a command builder gets besides the fields: new ids, and template titles."""
-
-    make_id: Callable[[], str]
-    titles: TemplateTitles
-    now_ms: Callable[[], int]
-
-
 # --- participants ---------------------------------------------------------------------------
 
 
-def _build_update_participant(f: _Fields, b: _Builder) -> Command:
+def _build_update_participant(f: Fields, b: Builder) -> Command:
     name = f.text("display_name", nullable=True, max_len=MAX_RAW_NAME)
-    group = _req_text(f, "group", MAX_RAW_NAME)
+    group = req_text(f, "group", MAX_RAW_NAME)
     return UpdateParticipant(display_name=name, group=group)
 
 
-def _build_kick_participant(f: _Fields, b: _Builder) -> Command:
-    return KickParticipant(participant_id=_req_id(f, "participant_id"))
+def _build_kick_participant(f: Fields, b: Builder) -> Command:
+    return KickParticipant(participant_id=req_id(f, "participant_id"))
 
 
-def _build_add_room_participant(f: _Fields, b: _Builder) -> Command:
+def _build_add_room_participant(f: Fields, b: Builder) -> Command:
     name = f.text("display_name", required=False, nullable=True, max_len=MAX_RAW_NAME)
-    group = _req_text(f, "group", MAX_RAW_NAME)
+    group = req_text(f, "group", MAX_RAW_NAME)
     return AddRoomParticipant(participant_id=b.make_id(), display_name=name, group=group)
 
 
 # --- boards ---------------------------------------------------------------------------------
 
 
-def _build_create_board(f: _Fields, b: _Builder) -> Command:
-    title = _req_text(f, "title", MAX_RAW_TITLE)
-    template = _req_text(f, "template", MAX_RAW_KEY)
+def _build_create_board(f: Fields, b: Builder) -> Command:
+    title = req_text(f, "title", MAX_RAW_TITLE)
+    template = req_text(f, "template", MAX_RAW_KEY)
     titles = b.titles(template) if template in TEMPLATES else ()
     return CreateBoard(
         board_id=b.make_id(),
@@ -329,12 +221,12 @@ def _build_create_board(f: _Fields, b: _Builder) -> Command:
     )
 
 
-def _build_rename_board(f: _Fields, b: _Builder) -> Command:
-    return RenameBoard(board_id=_req_id(f, "board_id"), title=_req_text(f, "title", MAX_RAW_TITLE))
+def _build_rename_board(f: Fields, b: Builder) -> Command:
+    return RenameBoard(board_id=req_id(f, "board_id"), title=req_text(f, "title", MAX_RAW_TITLE))
 
 
-def _build_board_settings(f: _Fields, b: _Builder) -> Command:
-    board_id = _req_id(f, "board_id")
+def _build_board_settings(f: Fields, b: Builder) -> Command:
+    board_id = req_id(f, "board_id")
     show_authors = f.boolean("show_authors", required=False)
     open_moves = f.boolean("open_moves", required=False)
     locked = f.boolean("locked", required=False)
@@ -345,52 +237,48 @@ def _build_board_settings(f: _Fields, b: _Builder) -> Command:
     )
 
 
-def _build_private_board(f: _Fields, b: _Builder) -> Command:
-    return StartPrivateWriting(board_id=_req_id(f, "board_id"))
+def _build_private_board(f: Fields, b: Builder) -> Command:
+    return StartPrivateWriting(board_id=req_id(f, "board_id"))
 
 
-def _build_reveal_board(f: _Fields, b: _Builder) -> Command:
-    return RevealBoard(board_id=_req_id(f, "board_id"))
+def _build_reveal_board(f: Fields, b: Builder) -> Command:
+    return RevealBoard(board_id=req_id(f, "board_id"))
 
 
-def _build_show_board(f: _Fields, b: _Builder) -> Command:
-    return ShowBoard(board_id=_req_id(f, "board_id"))
+def _build_show_board(f: Fields, b: Builder) -> Command:
+    return ShowBoard(board_id=req_id(f, "board_id"))
 
 
 # --- columns --------------------------------------------------------------------------------
 
 
-def _build_add_column(f: _Fields, b: _Builder) -> Command:
+def _build_add_column(f: Fields, b: Builder) -> Command:
     return AddColumn(
-        board_id=_req_id(f, "board_id"),
+        board_id=req_id(f, "board_id"),
         column_id=b.make_id(),
-        title=_req_text(f, "title", MAX_RAW_TITLE),
+        title=req_text(f, "title", MAX_RAW_TITLE),
     )
 
 
-def _build_rename_column(f: _Fields, b: _Builder) -> Command:
-    return RenameColumn(
-        column_id=_req_id(f, "column_id"), title=_req_text(f, "title", MAX_RAW_TITLE)
-    )
+def _build_rename_column(f: Fields, b: Builder) -> Command:
+    return RenameColumn(column_id=req_id(f, "column_id"), title=req_text(f, "title", MAX_RAW_TITLE))
 
 
-def _build_move_column(f: _Fields, b: _Builder) -> Command:
+def _build_move_column(f: Fields, b: Builder) -> Command:
     return MoveColumn(
-        column_id=_req_id(f, "column_id"), index=_req_int(f, "index", low=0, high=MAX_INDEX)
+        column_id=req_id(f, "column_id"), index=req_int(f, "index", low=0, high=MAX_INDEX)
     )
 
 
-def _build_remove_column(f: _Fields, b: _Builder) -> Command:
-    return RemoveColumn(
-        column_id=_req_id(f, "column_id"), move_notes_to=_req_id(f, "move_notes_to")
-    )
+def _build_remove_column(f: Fields, b: Builder) -> Command:
+    return RemoveColumn(column_id=req_id(f, "column_id"), move_notes_to=req_id(f, "move_notes_to"))
 
 
 # --- notes ----------------------------------------------------------------------------------
 
 
-def _build_add_note(f: _Fields, b: _Builder) -> Command:
-    text = _req_text(f, "text")
+def _build_add_note(f: Fields, b: Builder) -> Command:
+    text = req_text(f, "text")
     board_id = f.ident("board_id", required=False)
     column_id = f.ident("column_id", required=False)
     color = f.text("color", required=False, max_len=MAX_RAW_KEY)
@@ -399,27 +287,27 @@ def _build_add_note(f: _Fields, b: _Builder) -> Command:
     )
 
 
-def _build_edit_note(f: _Fields, b: _Builder) -> Command:
+def _build_edit_note(f: Fields, b: Builder) -> Command:
     return EditNote(
-        note_id=_req_id(f, "note_id"),
-        version=_req_int(f, "version", low=1, high=MAX_VERSION),
+        note_id=req_id(f, "note_id"),
+        version=req_int(f, "version", low=1, high=MAX_VERSION),
         text=f.text("text", required=False),
         color=f.text("color", required=False, max_len=MAX_RAW_KEY),
     )
 
 
-def _build_delete_note(f: _Fields, b: _Builder) -> Command:
-    return DeleteNote(note_id=_req_id(f, "note_id"))
+def _build_delete_note(f: Fields, b: Builder) -> Command:
+    return DeleteNote(note_id=req_id(f, "note_id"))
 
 
-def _build_hide_note(f: _Fields, b: _Builder) -> Command:
-    return HideNote(note_id=_req_id(f, "note_id"), hidden=_req_bool(f, "hidden"))
+def _build_hide_note(f: Fields, b: Builder) -> Command:
+    return HideNote(note_id=req_id(f, "note_id"), hidden=req_bool(f, "hidden"))
 
 
-def _build_move_note(f: _Fields, b: _Builder) -> Command:
-    note_id = _req_id(f, "note_id")
-    column_id = _req_id(f, "column_id")
-    index = _req_int(f, "index", low=0, high=MAX_INDEX)
+def _build_move_note(f: Fields, b: Builder) -> Command:
+    note_id = req_id(f, "note_id")
+    column_id = req_id(f, "column_id")
+    index = req_int(f, "index", low=0, high=MAX_INDEX)
     # Absent, null or "" (a loose-notes list's empty data-cluster-id): no cluster.
     cluster_id: str | None = None
     if f.data.get("cluster_id") == "":
@@ -429,49 +317,49 @@ def _build_move_note(f: _Fields, b: _Builder) -> Command:
     return MoveNote(note_id=note_id, column_id=column_id, index=index, cluster_id=cluster_id)
 
 
-def _build_turn_note(f: _Fields, b: _Builder) -> Command:
+def _build_turn_note(f: Fields, b: Builder) -> Command:
     return TurnNoteAround(
-        note_id=_req_id(f, "note_id"), new_note_id=b.make_id(), text=_req_text(f, "text")
+        note_id=req_id(f, "note_id"), new_note_id=b.make_id(), text=req_text(f, "text")
     )
 
 
-def _build_merge_notes(f: _Fields, b: _Builder) -> Command:
-    return MergeNotes(note_id=_req_id(f, "note_id"), into_id=_req_id(f, "into_id"))
+def _build_merge_notes(f: Fields, b: Builder) -> Command:
+    return MergeNotes(note_id=req_id(f, "note_id"), into_id=req_id(f, "into_id"))
 
 
-def _build_react_to_note(f: _Fields, b: _Builder) -> Command:
-    return ReactToNote(note_id=_req_id(f, "note_id"))
+def _build_react_to_note(f: Fields, b: Builder) -> Command:
+    return ReactToNote(note_id=req_id(f, "note_id"))
 
 
 # --- comments and clusters ------------------------------------------------------------------
 
 
-def _build_add_comment(f: _Fields, b: _Builder) -> Command:
+def _build_add_comment(f: Fields, b: Builder) -> Command:
     return AddComment(
-        note_id=_req_id(f, "note_id"), comment_id=b.make_id(), text=_req_text(f, "text")
+        note_id=req_id(f, "note_id"), comment_id=b.make_id(), text=req_text(f, "text")
     )
 
 
-def _build_delete_comment(f: _Fields, b: _Builder) -> Command:
-    return DeleteComment(comment_id=_req_id(f, "comment_id"))
+def _build_delete_comment(f: Fields, b: Builder) -> Command:
+    return DeleteComment(comment_id=req_id(f, "comment_id"))
 
 
-def _build_add_cluster(f: _Fields, b: _Builder) -> Command:
+def _build_add_cluster(f: Fields, b: Builder) -> Command:
     return AddCluster(
-        column_id=_req_id(f, "column_id"),
+        column_id=req_id(f, "column_id"),
         cluster_id=b.make_id(),
-        title=_req_text(f, "title", MAX_RAW_TITLE),
+        title=req_text(f, "title", MAX_RAW_TITLE),
     )
 
 
-def _build_rename_cluster(f: _Fields, b: _Builder) -> Command:
+def _build_rename_cluster(f: Fields, b: Builder) -> Command:
     return RenameCluster(
-        cluster_id=_req_id(f, "cluster_id"), title=_req_text(f, "title", MAX_RAW_TITLE)
+        cluster_id=req_id(f, "cluster_id"), title=req_text(f, "title", MAX_RAW_TITLE)
     )
 
 
-def _build_remove_cluster(f: _Fields, b: _Builder) -> Command:
-    return RemoveCluster(cluster_id=_req_id(f, "cluster_id"))
+def _build_remove_cluster(f: Fields, b: Builder) -> Command:
+    return RemoveCluster(cluster_id=req_id(f, "cluster_id"))
 
 
 # --- questions and votes --------------------------------------------------------------------
@@ -489,10 +377,10 @@ class _Wording:
     min_group: int | None
 
 
-def _wording(f: _Fields) -> _Wording:
+def _wording(f: Fields) -> _Wording:
     """Absent switches take the defaults: no comment asked, anonymous, the default `min_group`
     (the domain's, when None)."""
-    text = _req_text(f, "text")
+    text = req_text(f, "text")
     low_label = f.text("low_label", required=False, nullable=True, max_len=MAX_RAW_LABEL)
     high_label = f.text("high_label", required=False, nullable=True, max_len=MAX_RAW_LABEL)
     ask_comment = f.boolean("ask_comment", required=False)
@@ -508,7 +396,7 @@ def _wording(f: _Fields) -> _Wording:
     )
 
 
-def _build_create_question(f: _Fields, b: _Builder) -> Command:
+def _build_create_question(f: Fields, b: Builder) -> Command:
     w = _wording(f)
     return CreateQuestion(
         question_id=b.make_id(),
@@ -521,8 +409,8 @@ def _build_create_question(f: _Fields, b: _Builder) -> Command:
     )
 
 
-def _build_edit_question(f: _Fields, b: _Builder) -> Command:
-    question_id = _req_id(f, "question_id")
+def _build_edit_question(f: Fields, b: Builder) -> Command:
+    question_id = req_id(f, "question_id")
     w = _wording(f)
     return EditQuestion(
         question_id=question_id,
@@ -535,21 +423,21 @@ def _build_edit_question(f: _Fields, b: _Builder) -> Command:
     )
 
 
-def _build_open_question(f: _Fields, b: _Builder) -> Command:
-    return OpenQuestion(question_id=_req_id(f, "question_id"))
+def _build_open_question(f: Fields, b: Builder) -> Command:
+    return OpenQuestion(question_id=req_id(f, "question_id"))
 
 
-def _build_close_question(f: _Fields, b: _Builder) -> Command:
-    return CloseQuestion(question_id=_req_id(f, "question_id"))
+def _build_close_question(f: Fields, b: Builder) -> Command:
+    return CloseQuestion(question_id=req_id(f, "question_id"))
 
 
-def _build_reveal_question(f: _Fields, b: _Builder) -> Command:
-    return RevealQuestion(question_id=_req_id(f, "question_id"))
+def _build_reveal_question(f: Fields, b: Builder) -> Command:
+    return RevealQuestion(question_id=req_id(f, "question_id"))
 
 
-def _build_cast_vote(f: _Fields, b: _Builder) -> Command:
+def _build_cast_vote(f: Fields, b: Builder) -> Command:
     return CastVote(
-        question_id=_req_id(f, "question_id"),
+        question_id=req_id(f, "question_id"),
         value=f.scalar("value"),
         comment=f.text("comment", required=False, nullable=True),
         on_behalf_of=f.ident("on_behalf_of", required=False),
@@ -559,57 +447,57 @@ def _build_cast_vote(f: _Fields, b: _Builder) -> Command:
 # --- timers ---------------------------------------------------------------------------------
 
 
-def _build_start_timer(f: _Fields, b: _Builder) -> Command:
+def _build_start_timer(f: Fields, b: Builder) -> Command:
     """The length only has to be a JSON integer here: the domain says what it may be."""
     return StartTimer(
         timer_id=b.make_id(),
-        seconds=_req_int(f, "seconds", low=-MAX_RAW_SECONDS, high=MAX_RAW_SECONDS),
+        seconds=req_int(f, "seconds", low=-MAX_RAW_SECONDS, high=MAX_RAW_SECONDS),
         label=f.text("label", required=False, nullable=True, max_len=MAX_RAW_LABEL),
         close_question_id=f.ident("close_question_id", required=False, nullable=True),
         now_ms=b.now_ms(),
     )
 
 
-def _build_stop_timer(f: _Fields, b: _Builder) -> Command:
-    return StopTimer(timer_id=_req_id(f, "timer_id"))
+def _build_stop_timer(f: Fields, b: Builder) -> Command:
+    return StopTimer(timer_id=req_id(f, "timer_id"))
 
 
 # --- dot voting -----------------------------------------------------------------------------
 
 
-def _raw_count(f: _Fields, name: str) -> int:
+def _raw_count(f: Fields, name: str) -> int:
     """Only typed here, like a timer's length: the domain answers with the range it allows."""
-    return _req_int(f, name, low=-MAX_RAW_COUNT, high=MAX_RAW_COUNT)
+    return req_int(f, name, low=-MAX_RAW_COUNT, high=MAX_RAW_COUNT)
 
 
-def _build_start_dots(f: _Fields, b: _Builder) -> Command:
+def _build_start_dots(f: Fields, b: Builder) -> Command:
     return StartDots(
-        board_id=_req_id(f, "board_id"),
+        board_id=req_id(f, "board_id"),
         dots_per_person=_raw_count(f, "dots_per_person"),
         per_note=_raw_count(f, "per_note"),
-        hidden=_req_bool(f, "hidden"),
+        hidden=req_bool(f, "hidden"),
     )
 
 
-def _build_place_dot(f: _Fields, b: _Builder) -> Command:
-    return PlaceDot(note_id=_req_id(f, "note_id"))
+def _build_place_dot(f: Fields, b: Builder) -> Command:
+    return PlaceDot(note_id=req_id(f, "note_id"))
 
 
-def _build_remove_dot(f: _Fields, b: _Builder) -> Command:
-    return RemoveDot(note_id=_req_id(f, "note_id"))
+def _build_remove_dot(f: Fields, b: Builder) -> Command:
+    return RemoveDot(note_id=req_id(f, "note_id"))
 
 
-def _build_end_dots(f: _Fields, b: _Builder) -> Command:
-    return EndDots(board_id=_req_id(f, "board_id"))
+def _build_end_dots(f: Fields, b: Builder) -> Command:
+    return EndDots(board_id=req_id(f, "board_id"))
 
 
-def _build_carry_dots(f: _Fields, b: _Builder) -> Command:
+def _build_carry_dots(f: Fields, b: Builder) -> Command:
     """The new board is blank: its one column is titled as `board.create` titles a blank
     board's column, in the sender's language. One new note id per note that may be carried
     (none for a count the domain refuses)."""
-    board_id = _req_id(f, "board_id")
+    board_id = req_id(f, "board_id")
     count = _raw_count(f, "count")
-    title = _req_text(f, "title", MAX_RAW_TITLE)
+    title = req_text(f, "title", MAX_RAW_TITLE)
     new_board_id, column_id = b.make_id(), b.make_id()
     (column_title,) = b.titles("blank")
     return CarryTopNotes(
@@ -626,44 +514,44 @@ def _build_carry_dots(f: _Fields, b: _Builder) -> Command:
 # --- the dilemma deck -----------------------------------------------------------------------
 
 
-def _build_add_card(f: _Fields, b: _Builder) -> Command:
-    return AddCard(card_id=b.make_id(), text=_req_text(f, "text"))
+def _build_add_card(f: Fields, b: Builder) -> Command:
+    return AddCard(card_id=b.make_id(), text=req_text(f, "text"))
 
 
-def _build_edit_card(f: _Fields, b: _Builder) -> Command:
-    return EditCard(card_id=_req_id(f, "card_id"), text=_req_text(f, "text"))
+def _build_edit_card(f: Fields, b: Builder) -> Command:
+    return EditCard(card_id=req_id(f, "card_id"), text=req_text(f, "text"))
 
 
-def _build_remove_card(f: _Fields, b: _Builder) -> Command:
-    return RemoveCard(card_id=_req_id(f, "card_id"))
+def _build_remove_card(f: Fields, b: Builder) -> Command:
+    return RemoveCard(card_id=req_id(f, "card_id"))
 
 
-def _build_show_card(f: _Fields, b: _Builder) -> Command:
-    return ShowCard(card_id=_req_id(f, "card_id"))
+def _build_show_card(f: Fields, b: Builder) -> Command:
+    return ShowCard(card_id=req_id(f, "card_id"))
 
 
-def _build_next_card(f: _Fields, b: _Builder) -> Command:
+def _build_next_card(f: Fields, b: Builder) -> Command:
     return NextCard()
 
 
-def _build_hide_cards(f: _Fields, b: _Builder) -> Command:
+def _build_hide_cards(f: Fields, b: Builder) -> Command:
     return HideCards()
 
 
-def _build_choose_side(f: _Fields, b: _Builder) -> Command:
+def _build_choose_side(f: Fields, b: Builder) -> Command:
     """The side only has to be a short string here: the domain says "over" or "under"."""
     return ChooseSide(
-        card_id=_req_id(f, "card_id"),
-        side=_req_text(f, "side", MAX_RAW_KEY),
+        card_id=req_id(f, "card_id"),
+        side=req_text(f, "side", MAX_RAW_KEY),
         on_behalf_of=f.ident("on_behalf_of", required=False),
     )
 
 
-def _build_reveal_card(f: _Fields, b: _Builder) -> Command:
-    return RevealCard(card_id=_req_id(f, "card_id"))
+def _build_reveal_card(f: Fields, b: Builder) -> Command:
+    return RevealCard(card_id=req_id(f, "card_id"))
 
 
-COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
+COMMAND_BUILDERS: dict[str, Callable[[Fields, Builder], Command]] = {
     "participant.update": _build_update_participant,
     "participant.kick": _build_kick_participant,
     "participant.add": _build_add_room_participant,
@@ -711,9 +599,10 @@ COMMAND_BUILDERS: dict[str, Callable[[_Fields, _Builder], Command]] = {
     "dilemma.hide": _build_hide_cards,
     "dilemma.choose": _build_choose_side,
     "dilemma.reveal": _build_reveal_card,
+    **HALL_BUILDERS,
 }
 
-CLIENT_MESSAGE_TYPES = ("hello", "ping", "note.editing", *COMMAND_BUILDERS)
+CLIENT_MESSAGE_TYPES = ("hello", "ping", "note.editing", "station.visiting", *COMMAND_BUILDERS)
 SERVER_MESSAGE_TYPES = ("ack", "error", "events", "snapshot", "presence", "pong")
 
 
@@ -737,7 +626,7 @@ def parse_client_message(
         raise WireError(
             "wire.missing_field" if mtype is None else "wire.wrong_type", "type", command_id
         )
-    f = _Fields(data, command_id)
+    f = Fields(data, command_id)
     if mtype == "hello":
         since = f.integer("since", low=0, high=2**53, nullable=True)
         epoch = f.text("epoch", nullable=True, required=False, max_len=64)
@@ -753,6 +642,10 @@ def parse_client_message(
         note_id = f.ident("note_id", nullable=True)
         f.finish()
         return Editing(note_id=note_id)
+    if mtype == "station.visiting":
+        station_id = f.optional_ident("station_id")
+        f.finish()
+        return Visiting(station_id=station_id)
     builder = COMMAND_BUILDERS.get(mtype)
     if builder is None:
         raise WireError("wire.unknown_type", "type", command_id)
@@ -760,7 +653,7 @@ def parse_client_message(
         raise WireError("wire.missing_field", "command_id")
     if command_id is None:
         raise WireError("wire.bad_id", "command_id")
-    command = builder(f, _Builder(make_id, template_titles or _key_titles, now_ms))
+    command = builder(f, Builder(make_id, template_titles or _key_titles, now_ms))
     f.finish()
     return CommandRequest(command_id=command_id, type=mtype, command=command)
 

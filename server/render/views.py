@@ -13,6 +13,7 @@ from server.domain.events import StoredEvent
 from server.domain.timers import Timer
 from server.domain.workshop import WorkshopState
 from server.realtime.source import Viewer
+from server.render.hall_views import hall_event_json, hall_json
 from server.render.question_views import QUESTION_EVENTS, question_event_json, questions_json
 
 
@@ -334,6 +335,7 @@ def state_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
         "questions": questions_json(state, viewer),
         "timer": timer_json(state.current_timer()),
         "dilemmas": dilemmas_json(state, viewer),
+        "hall": hall_json(state, viewer),
     }
     if viewer.role == "facilitator":
         out["join_code"] = state.join_code
@@ -374,6 +376,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
         return dot_event_json(e, state, viewer)
     if e.type in DILEMMA_EVENTS:
         return dilemma_event_json(e, state, viewer)
+    if e.type in ev.HALL_EVENTS:
+        return hall_event_json(e, state, viewer)
     data = dict(e.data)
     fac = viewer.role == "facilitator"
     board = state.boards.get(data.get("board_id", ""))

@@ -12,6 +12,7 @@ from server.realtime.source import Viewer
 from server.realtime.wire import (
     CommandRequest,
     Editing,
+    Visiting,
     WireError,
     parse_client_message,
     template_titles_from,
@@ -71,9 +72,8 @@ async def post_command(request: Request) -> Response:
         titles = template_titles_from(lambda key: message(key, locale))
         parsed = parse_client_message(body, new_id, titles, wall_clock_ms)
     except WireError as e:
-        resp = _error(request, 400, e.code, e.command_id)
-        return resp
-    if isinstance(parsed, Editing):  # presence of a live socket: nothing to say over HTTP
+        return _error(request, 400, e.code, e.command_id, **e.params)
+    if isinstance(parsed, Editing | Visiting):  # presence of a live socket: nothing to say over HTTP
         return _error(request, 400, "api.socket_only")
     if not isinstance(parsed, CommandRequest):
         return _error(request, 400, "wire.unknown_type")

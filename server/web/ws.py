@@ -25,6 +25,7 @@ from server.realtime.wire import (
     Hello,
     Ping,
     TemplateTitles,
+    Visiting,
     WireError,
     parse_client_message,
     template_titles_from,
@@ -140,7 +141,7 @@ async def workshop_socket(ws: WebSocket) -> None:
             try:
                 parsed = parse_client_message(raw, new_id, titles, wall_clock_ms)
             except WireError as e:
-                client.offer(error_frame(e.code, locale, e.command_id, e.field))
+                client.offer(error_frame(e.code, locale, e.command_id, e.field, e.params))
                 continue
             if isinstance(parsed, Hello):
                 try:
@@ -159,6 +160,12 @@ async def workshop_socket(ws: WebSocket) -> None:
                     client.offer(error_frame("permission.read_only", locale, None))
                 else:
                     rt.hub.editing(workshop_id, client, parsed.note_id)
+                continue
+            if isinstance(parsed, Visiting):
+                if actor.role == "screen":  # the room screen shows; it visits no station
+                    client.offer(error_frame("permission.read_only", locale, None))
+                else:
+                    rt.hub.visiting(workshop_id, client, parsed.station_id)
                 continue
             assert isinstance(parsed, CommandRequest)
             try:

@@ -56,7 +56,7 @@ class SeqRenderer:
     def snapshot(self, snap: Snapshot, viewer: Viewer) -> str:
         return f"snapshot@{snap.position.last_seq}"
 
-    def presence(self, online: list[PresenceEntry], viewer: Viewer) -> str:
+    def presence(self, online: list[PresenceEntry], state: WorkshopState, viewer: Viewer) -> str:
         return "presence"
 
 

@@ -97,6 +97,9 @@ def _app_js_fields(name: str) -> set[str]:
 
 BOOLEAN_FIELDS = _app_js_fields("BOOLEAN_FIELDS")
 INTEGER_FIELDS = _app_js_fields("INTEGER_FIELDS")
+# The hall's numbers, which the parser takes as a form's digit strings (server/realtime/wire_hall.py):
+# a station's place, a programme item, a quiz's radios `answer_0` ... `answer_9`.
+FORM_NUMBER = re.compile(r"x|y|item|answer_[0-9]")
 
 
 def typed(key: str, value: str) -> Any:
@@ -108,6 +111,11 @@ def typed(key: str, value: str) -> Any:
     return value
 
 
+def field_name(name: str) -> str:
+    """A field's name as the page has it: one made in a loop (`answer_{{ qi }}`) as its first."""
+    return JINJA.sub("0", name)
+
+
 def sample(name: str, raw: str) -> str:
     """What the browser would send for a field: its literal value, or a plausible one where
     the template fills it in (ids, user text, numbers)."""
@@ -116,10 +124,12 @@ def sample(name: str, raw: str) -> str:
         return options[0]
     if name in BOOLEAN_FIELDS:
         return "true"
-    if name in INTEGER_FIELDS:
+    if name in INTEGER_FIELDS or FORM_NUMBER.fullmatch(name):
         return "1"
     if name == "color":
         return "yellow"
+    if name == "quiz":  # the hall editor's textarea: a question, its options, `*` the right one
+        return "Hvor mange byråd?\n* 1\n- 2"
     return "abc123"
 
 
@@ -139,7 +149,11 @@ def test_every_ws_form_sends_a_known_type(form: WsForm) -> None:
 def test_every_ws_form_makes_a_message_the_parser_accepts(form: WsForm) -> None:
     ids = itertools.count()
     for type_ in form.types:
-        body = {name: typed(name, sample(name, raw)) for name, raw in form.fields.items() if name}
+        body = {
+            field_name(name): typed(name, sample(field_name(name), raw))
+            for name, raw in form.fields.items()
+            if name
+        }
         body["type"] = type_
         body["command_id"] = "a1b2c3d4e5f6a1b2c3d4e5f6"
         body["headers"] = {"HX-Request": "true"}
@@ -152,4 +166,12 @@ def test_every_message_app_js_builds_has_a_known_type() -> None:
     built = set(re.findall(r"""\btype:\s*"([^"]+)\"""", source))
     built |= set(re.findall(r"""\{\\?"type\\?":\s*\\?"([^"\\]+)""", source))
     assert {"hello", "ping", "note.editing", "note.move", "note.react", "note.merge"} <= built
+    assert sorted(built - set(CLIENT_MESSAGE_TYPES)) == []
+
+
+def test_every_message_hall_js_builds_has_a_known_type() -> None:
+    """static/hall.js sends presence at a station itself (`station.visiting`)."""
+    source = (ROOT / "static" / "hall.js").read_text(encoding="utf-8")
+    built = set(re.findall(r"""\btype:\s*"([^"]+)\"""", source))
+    assert "station.visiting" in built
     assert sorted(built - set(CLIENT_MESSAGE_TYPES)) == []

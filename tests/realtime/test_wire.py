@@ -17,7 +17,11 @@ from server.domain.commands import (
     AddColumn,
     AddComment,
     AddNote,
+    AddRoom,
     AddRoomParticipant,
+    AddStation,
+    AnswerQuiz,
+    CallMe,
     CarryTopNotes,
     CastVote,
     ChangeBoardSettings,
@@ -31,6 +35,8 @@ from server.domain.commands import (
     EditCard,
     EditNote,
     EditQuestion,
+    EditRoom,
+    EditStation,
     EndDots,
     HideCards,
     HideNote,
@@ -41,22 +47,30 @@ from server.domain.commands import (
     NextCard,
     OpenQuestion,
     PlaceDot,
+    PlaceStation,
     ReactToNote,
     RemoveCard,
     RemoveCluster,
     RemoveColumn,
     RemoveDot,
+    RemoveRoom,
+    RemoveStation,
     RenameBoard,
     RenameCluster,
     RenameColumn,
+    ReorderStation,
+    ResolveCall,
     RevealBoard,
     RevealCard,
     RevealQuestion,
+    SetProgrammeItem,
     ShowBoard,
     ShowCard,
+    Spotlight,
     StartDots,
     StartPrivateWriting,
     StartTimer,
+    StationContent,
     StopTimer,
     TurnNoteAround,
     UpdateParticipant,
@@ -69,6 +83,7 @@ from server.realtime.wire import (
     Hello,
     Ping,
     TemplateTitles,
+    Visiting,
     WireError,
     parse_client_message,
     template_titles_from,
@@ -288,6 +303,29 @@ ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
         ChooseSide("c1", "under", on_behalf_of="p9"),
     ),
     (cmd("dilemma.reveal", card_id="c1"), RevealCard("c1")),
+    (cmd("room.add", title="Pause", kind="break"), AddRoom("new1", "Pause", "break")),
+    (
+        cmd("room.edit", room_id="r1", title="Gruppe 1", picture_id="a1", music_id=None),
+        EditRoom("r1", "Gruppe 1", "a1", None),
+    ),
+    (cmd("room.remove", room_id="r1"), RemoveRoom("r1")),
+    (
+        cmd("station.add", room_id="hall", kind="programme", title="Program", x=2500, y="7500"),
+        AddStation("new1", "hall", "programme", "Program", 2500, 7500),
+    ),
+    (
+        cmd("station.edit", station_id="s1", title="Program", items="09:30 Velkomst"),
+        EditStation("s1", "Program", StationContent(items=(("09:30", "Velkomst"),))),
+    ),
+    (cmd("station.place", station_id="s1", x="0", y=10000), PlaceStation("s1", 0, 10000)),
+    (cmd("station.reorder", station_id="s1", index=0), ReorderStation("s1", 0)),
+    (cmd("station.remove", station_id="s1"), RemoveStation("s1")),
+    (cmd("programme.set", station_id="s1", item="2"), SetProgrammeItem("s1", 2)),
+    (cmd("hall.spotlight", station_id="s1"), Spotlight("s1")),
+    (cmd("quiz.answer", station_id="s1", answers=[1, 0]), AnswerQuiz("s1", (1, 0))),
+    (cmd("call.request", station_id="s1", message="Ring"), CallMe("s1", "new1", "Ring")),
+    (cmd("call.resolve", call_id="k1"), ResolveCall("k1")),
+    ({"type": "station.visiting", "station_id": "s1"}, Visiting("s1")),
 ]
 
 
@@ -511,7 +549,11 @@ ID, TEXT, TITLE, KEY, INDEX, VERSION, BOOL, GROUP_SIZE, SCALAR, SECONDS, COUNT =
     "seconds",
     "count",
 )
-MAX_LEN = {ID: 64, TEXT: 4000, TITLE: 1000, KEY: 64}
+# The hall's: a whole number also as a form's digit string (the domain says the range), an id
+# where null and "" both mean none, and list fields (JSON list or a textarea's text), whose
+# shapes tests/realtime/test_wire_hall.py checks.
+FORM_INT, FORM_ITEM, OPT_ID, LIST = "form_int", "form_item", "opt_id", "list"
+MAX_LEN = {ID: 64, TEXT: 4000, TITLE: 1000, KEY: 64, OPT_ID: 64}
 SAMPLE: dict[str, Any] = {
     ID: "abc123",
     TEXT: "Hej",
@@ -524,6 +566,10 @@ SAMPLE: dict[str, Any] = {
     SCALAR: 7,
     SECONDS: 120,
     COUNT: 3,
+    FORM_INT: 5000,
+    FORM_ITEM: 1,
+    OPT_ID: "abc123",
+    LIST: [],
 }
 # A timer's length is only typed on the wire: the domain says 5 to 3600 (`timer.bad_seconds`).
 INTEGER_RANGE = {
@@ -533,6 +579,7 @@ INTEGER_RANGE = {
     SECONDS: (-(2**31), 2**31),
     COUNT: (-(2**31), 2**31),
 }
+FORM_RANGE = {FORM_INT: (-(2**31), 2**31), FORM_ITEM: (-(2**31), 2**31)}
 
 # type -> field -> (kind, required). Fields a message may carry, as the wire layer knows them.
 SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
@@ -632,6 +679,44 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "dilemma.hide": {},
     "dilemma.choose": {"card_id": (ID, True), "side": (KEY, True), "on_behalf_of": (ID, False)},
     "dilemma.reveal": {"card_id": (ID, True)},
+    "room.add": {"title": (TITLE, True), "kind": (KEY, True)},
+    "room.edit": {
+        "room_id": (ID, True),
+        "title": (TITLE, True),
+        "picture_id": (OPT_ID, True),
+        "music_id": (OPT_ID, True),
+    },
+    "room.remove": {"room_id": (ID, True)},
+    "station.add": {
+        "room_id": (ID, True),
+        "kind": (KEY, True),
+        "title": (TITLE, True),
+        "x": (FORM_INT, True),
+        "y": (FORM_INT, True),
+    },
+    "station.edit": {
+        "station_id": (ID, True),
+        "title": (TITLE, True),
+        "body": (TEXT, False),
+        "items": (LIST, False),
+        "milestones": (LIST, False),
+        "links": (LIST, False),
+        "phone": (TITLE, False),
+        "board_id": (OPT_ID, False),
+        "target_room_id": (OPT_ID, False),
+        "quiz": (LIST, False),
+        "video_id": (OPT_ID, False),
+        "captions_id": (OPT_ID, False),
+        "image_ids": (LIST, False),
+    },
+    "station.place": {"station_id": (ID, True), "x": (FORM_INT, True), "y": (FORM_INT, True)},
+    "station.reorder": {"station_id": (ID, True), "index": (FORM_INT, True)},
+    "station.remove": {"station_id": (ID, True)},
+    "programme.set": {"station_id": (ID, True), "item": (FORM_ITEM, True)},
+    "hall.spotlight": {"station_id": (OPT_ID, True)},
+    "quiz.answer": {"station_id": (ID, True), "answers": (LIST, True)},
+    "call.request": {"station_id": (ID, True), "message": (TITLE, False)},
+    "call.resolve": {"call_id": (ID, True)},
 }
 WORDED = ("question.create", "question.edit")  # the two that carry a question's wording
 MAX_LEN_OF = {
@@ -641,6 +726,7 @@ MAX_LEN_OF = {
     ("participant.add", "group"): 200,
     **{(t, label): 200 for t in WORDED for label in ("low_label", "high_label")},
     ("timer.start", "label"): 200,
+    ("station.edit", "body"): 20_000,
 }
 NULLABLE = {
     ("participant.update", "display_name"),
@@ -650,6 +736,9 @@ NULLABLE = {
     ("vote.cast", "comment"),
     ("timer.start", "label"),
     ("timer.start", "close_question_id"),
+    ("station.edit", "body"),
+    ("station.edit", "phone"),
+    ("call.request", "message"),
 }
 # A valid message needs more than its required fields for these types.
 MINIMAL_EXTRA: dict[str, Json] = {"board.settings": {"locked": False}}
@@ -687,6 +776,21 @@ def _bad_values(type_: str, field: str, kind: str) -> list[tuple[Any, str]]:
     if kind == BOOL:
         bad += [("true", "wire.wrong_type"), ("false", "wire.wrong_type"), (1, "wire.wrong_type")]
         bad += [(0, "wire.wrong_type"), (None, "wire.wrong_type")]
+    if kind == OPT_ID:  # null and "" mean none
+        bad += [(5, "wire.wrong_type"), (True, "wire.wrong_type"), (["x"], "wire.wrong_type")]
+        bad += [({"x": 1}, "wire.wrong_type"), ("x" * 65, "wire.too_long")]
+        bad += [("has space", "wire.bad_id"), ("a-b", "wire.bad_id"), ("x" * 33, "wire.bad_id")]
+        bad += [("ø", "wire.bad_id"), ("abc\n", "wire.bad_id")]
+    if kind in FORM_RANGE:  # a JSON integer or ASCII digits; FORM_ITEM: null or "" for none
+        low, high = FORM_RANGE[kind]
+        bad += [("x", "wire.wrong_type"), ("1.5", "wire.wrong_type"), ("٧", "wire.wrong_type")]
+        bad += [(" 1", "wire.wrong_type"), ("1e3", "wire.wrong_type"), (True, "wire.wrong_type")]
+        bad += [(1.0, "wire.wrong_type"), (["1"], "wire.wrong_type")]
+        bad += [(low - 1, "wire.out_of_range"), (str(high + 1), "wire.out_of_range")]
+        if kind == FORM_INT:
+            bad += [(None, "wire.wrong_type"), ("", "wire.wrong_type")]
+    if kind == LIST:
+        bad += [(5, "wire.wrong_type"), (True, "wire.wrong_type"), ({"x": 1}, "wire.wrong_type")]
     if kind == SCALAR:  # any other value goes to the domain (see test_vote_values.py)
         bad += [(None, "wire.wrong_type"), ([7], "wire.wrong_type"), ([], "wire.wrong_type")]
         bad += [({"value": 7}, "wire.wrong_type"), ({}, "wire.wrong_type")]
@@ -703,7 +807,9 @@ STRICT_CASES = [
 
 def test_the_schema_table_covers_every_command() -> None:
     assert sorted(SCHEMA) == sorted(
-        t for t in CLIENT_MESSAGE_TYPES if "." in t and t != "note.editing"
+        t
+        for t in CLIENT_MESSAGE_TYPES
+        if "." in t and t not in ("note.editing", "station.visiting")
     )
 
 
