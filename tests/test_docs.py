@@ -51,6 +51,15 @@ TEXT_FIELDS = (
     "question",
     "label",
     "dilemma",
+    "body",
+    "item",
+    "phone",
+    "message",
+    "party",
+    "description",
+    "tag",
+    "goal",
+    "reason",
 )
 CLEAN_TEXT_FIELD = re.compile(r"""\bclean_text\([^)]*?\bfield=["']([a-z_]+)["']""")
 TEXT_PROBLEMS = ("empty", "too_long", "control_characters")

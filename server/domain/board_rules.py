@@ -46,6 +46,7 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    SendNoteToBacklog,
     ShowBoard,
     StartPrivateWriting,
     TurnNoteAround,
@@ -555,5 +556,27 @@ def remove_cluster(state: WorkshopState, actor: Actor, c: RemoveCluster) -> list
         Event(
             ev.CLUSTER_REMOVED,
             {"cluster_id": cl.id, "board_id": cl.board_id, "column_id": cl.column_id},
+        )
+    ]
+
+
+def send_note_to_backlog(state: WorkshopState, actor: Actor, c: SendNoteToBacklog) -> list[Event]:
+    """ "Move to backlog": the committee accepted the item first (its own stream); here the note
+    links to it, once. The note stays on the board, so the link goes both ways."""
+    _facilitator(actor)
+    note = state.notes.get(c.note_id)
+    if note is None:
+        raise DomainError("note.unknown")
+    if note.backlog is not None:
+        raise DomainError("note.in_backlog")
+    return [
+        Event(
+            ev.NOTE_SENT_TO_BACKLOG,
+            {
+                "note_id": note.id,
+                "board_id": note.board_id,
+                "committee_id": c.committee_id,
+                "item_id": c.item_id,
+            },
         )
     ]

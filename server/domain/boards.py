@@ -73,6 +73,7 @@ class Note:
     linked_note_id: str | None = None  # the negative note this one turned around
     merged: tuple[str, ...] = ()  # texts of duplicates merged into this note
     reactors: frozenset[str] = field(default_factory=frozenset)  # who gave it +1
+    backlog: tuple[str, str] | None = None  # (committee id, item id): sent to that backlog
 
 
 @dataclass(frozen=True)

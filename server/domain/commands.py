@@ -5,6 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from server.domain.backlog_commands import (
+    AddItem,
+    AddMeeting,
+    ChangeCapacityRule,
+    CloseSprint,
+    CreateSprint,
+    EditItem,
+    EditSprint,
+    MoveItem,
+    PlanItem,
+    RemoveItem,
+    ReopenPlanning,
+    SendNoteToBacklog,
+    SetItemStatus,
+    SetUpCommittee,
+    StartSprint,
+    UnplanItem,
+)
+
 Role = Literal["facilitator", "participant", "screen"]
 
 
@@ -553,4 +572,40 @@ Command = (
     | CallMe
     | ResolveCall
     | AddAsset
+    | SetUpCommittee
+    | ChangeCapacityRule
+    | AddMeeting
+    | AddItem
+    | EditItem
+    | MoveItem
+    | RemoveItem
+    | CreateSprint
+    | EditSprint
+    | PlanItem
+    | UnplanItem
+    | StartSprint
+    | ReopenPlanning
+    | SetItemStatus
+    | CloseSprint
+    | SendNoteToBacklog
 )
+
+# The committee commands, defined in backlog_commands, are importable from here like the rest.
+__all__ = [
+    "AddItem",
+    "AddMeeting",
+    "ChangeCapacityRule",
+    "CloseSprint",
+    "CreateSprint",
+    "EditItem",
+    "EditSprint",
+    "MoveItem",
+    "PlanItem",
+    "RemoveItem",
+    "ReopenPlanning",
+    "SendNoteToBacklog",
+    "SetItemStatus",
+    "SetUpCommittee",
+    "StartSprint",
+    "UnplanItem",
+]

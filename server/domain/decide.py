@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from server.domain import backlog_rules as backlog
 from server.domain import board_rules as rules
 from server.domain import dilemma_rules as dilemmas
 from server.domain import dot_rules as dots
@@ -13,6 +14,7 @@ from server.domain import events as ev
 from server.domain import hall_rules as hall
 from server.domain import question_rules as questions
 from server.domain import timer_rules as timers
+from server.domain.backlog import TEST_GROUP_MAX
 from server.domain.commands import (
     Actor,
     AddAsset,
@@ -20,6 +22,8 @@ from server.domain.commands import (
     AddCluster,
     AddColumn,
     AddComment,
+    AddItem,
+    AddMeeting,
     AddNote,
     AddRoom,
     AddRoomParticipant,
@@ -29,17 +33,22 @@ from server.domain.commands import (
     CarryTopNotes,
     CastVote,
     ChangeBoardSettings,
+    ChangeCapacityRule,
     ChooseSide,
     CloseQuestion,
+    CloseSprint,
     Command,
     CreateBoard,
     CreateQuestion,
+    CreateSprint,
     DeleteComment,
     DeleteNote,
     EditCard,
+    EditItem,
     EditNote,
     EditQuestion,
     EditRoom,
+    EditSprint,
     EditStation,
     EndDots,
     HideCards,
@@ -48,35 +57,44 @@ from server.domain.commands import (
     KickParticipant,
     MergeNotes,
     MoveColumn,
+    MoveItem,
     MoveNote,
     NextCard,
     OpenQuestion,
     PlaceDot,
     PlaceStation,
+    PlanItem,
     ReactToNote,
     RemoveCard,
     RemoveCluster,
     RemoveColumn,
     RemoveDot,
+    RemoveItem,
     RemoveRoom,
     RemoveStation,
     RenameBoard,
     RenameCluster,
     RenameColumn,
+    ReopenPlanning,
     ReorderStation,
     ResolveCall,
     RevealBoard,
     RevealCard,
     RevealQuestion,
+    SendNoteToBacklog,
+    SetItemStatus,
     SetProgrammeItem,
+    SetUpCommittee,
     ShowBoard,
     ShowCard,
     Spotlight,
     StartDots,
     StartPrivateWriting,
+    StartSprint,
     StartTimer,
     StopTimer,
     TurnNoteAround,
+    UnplanItem,
     UpdateParticipant,
 )
 from server.domain.errors import DomainError
@@ -140,6 +158,10 @@ def _join(state: WorkshopState, actor: Actor, command: JoinWorkshop) -> list[Eve
     existing = state.participants.get(command.participant_id)
     if existing is not None:
         raise DomainError("participant.kicked" if existing.kicked else "participant.already_joined")
+    committee = state.committee
+    if committee is not None and committee.test_group and len(state.voters()) >= TEST_GROUP_MAX:
+        # Gentofte's 100-day test groups are 2-4 people: a fifth is turned away at the door.
+        raise DomainError("committee.test_group_full", max=TEST_GROUP_MAX)
     return [
         Event(
             ev.PARTICIPANT_JOINED,
@@ -242,6 +264,22 @@ _RULES: dict[type, Callable[[WorkshopState, Actor, Any], list[Event]]] = {
     CallMe: hall.call_me,
     ResolveCall: hall.resolve_call,
     AddAsset: hall.add_asset,
+    SendNoteToBacklog: rules.send_note_to_backlog,
+    SetUpCommittee: backlog.set_up_committee,
+    ChangeCapacityRule: backlog.change_capacity_rule,
+    AddMeeting: backlog.add_meeting,
+    AddItem: backlog.add_item,
+    EditItem: backlog.edit_item,
+    MoveItem: backlog.move_item,
+    RemoveItem: backlog.remove_item,
+    CreateSprint: backlog.create_sprint,
+    EditSprint: backlog.edit_sprint,
+    PlanItem: backlog.plan_item,
+    UnplanItem: backlog.unplan_item,
+    StartSprint: backlog.start_sprint,
+    ReopenPlanning: backlog.reopen_planning,
+    SetItemStatus: backlog.set_item_status,
+    CloseSprint: backlog.close_sprint,
 }
 
 

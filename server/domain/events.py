@@ -81,6 +81,43 @@ HALL_ROOM_UNLOCKED = "hall.room_unlocked"
 HALL_CALL_REQUESTED = "hall.call_requested"
 HALL_CALL_RESOLVED = "hall.call_resolved"
 HALL_ASSET_ADDED = "hall.asset_added"
+# A note sent to a committee's backlog (on the meeting's stream), after the item was added
+# there: note_sent_to_backlog {note_id, board_id, committee_id, item_id}.
+NOTE_SENT_TO_BACKLOG = "note.sent_to_backlog"
+# Task committees, their backlog and sprints (server/domain/backlog.py), on the committee's own
+# stream. Dates are ISO "YYYY-MM-DD" stamped by the edge. Payloads:
+# committee.set_up {name, unit, capacity_rule, parties: [[party, council seats]],
+#   political_seats, test_group} · committee.capacity_rule_changed {capacity_rule}
+# committee.meeting_added {workshop_id, title, date} (the store also marks the meeting's row)
+# backlog.item_added {item_id, title, description, estimate (int|null), owners: [..], tags:
+#   [..], position, source_workshop_id, source_note_id (both null unless from a note)}
+# backlog.item_edited {item_id, title, description, estimate, owners, tags}
+# backlog.items_reordered {order: [the backlog's item ids, top first]}
+# backlog.item_removed {item_id} (also from a sprint still planning)
+# sprint.created {sprint_id, name, goals: [[goal id, text]], start, end, capacity, position}
+# sprint.edited {sprint_id, name, goals: [[goal id, text]], start, end, capacity}
+# sprint.item_planned {sprint_id, item_id, total, capacity, over, board_position}
+# sprint.item_unplanned {sprint_id, item_id, position} (back to the bottom of the backlog)
+# sprint.started {sprint_id, on, planned: [item ids], total}
+# sprint.planning_reopened {sprint_id, reason, on}
+# sprint.item_moved {sprint_id, item_id, status, order: [ids of that column], on}
+# sprint.closed {sprint_id, on, unfinished_to: [[item id, sprint id|null]], evaluations:
+#   [[goal id, met|partly|not_met, note]], report: {..} (backlog_report.freeze)}
+COMMITTEE_SET_UP = "committee.set_up"
+COMMITTEE_CAPACITY_RULE_CHANGED = "committee.capacity_rule_changed"
+COMMITTEE_MEETING_ADDED = "committee.meeting_added"
+BACKLOG_ITEM_ADDED = "backlog.item_added"
+BACKLOG_ITEM_EDITED = "backlog.item_edited"
+BACKLOG_ITEMS_REORDERED = "backlog.items_reordered"
+BACKLOG_ITEM_REMOVED = "backlog.item_removed"
+SPRINT_CREATED = "sprint.created"
+SPRINT_EDITED = "sprint.edited"
+SPRINT_ITEM_PLANNED = "sprint.item_planned"
+SPRINT_ITEM_UNPLANNED = "sprint.item_unplanned"
+SPRINT_STARTED = "sprint.started"
+SPRINT_PLANNING_REOPENED = "sprint.planning_reopened"
+SPRINT_ITEM_MOVED = "sprint.item_moved"
+SPRINT_CLOSED = "sprint.closed"
 
 EVENT_TYPES = (
     WORKSHOP_CREATED,
@@ -143,9 +180,28 @@ EVENT_TYPES = (
     HALL_CALL_REQUESTED,
     HALL_CALL_RESOLVED,
     HALL_ASSET_ADDED,
+    NOTE_SENT_TO_BACKLOG,
+    COMMITTEE_SET_UP,
+    COMMITTEE_CAPACITY_RULE_CHANGED,
+    COMMITTEE_MEETING_ADDED,
+    BACKLOG_ITEM_ADDED,
+    BACKLOG_ITEM_EDITED,
+    BACKLOG_ITEMS_REORDERED,
+    BACKLOG_ITEM_REMOVED,
+    SPRINT_CREATED,
+    SPRINT_EDITED,
+    SPRINT_ITEM_PLANNED,
+    SPRINT_ITEM_UNPLANNED,
+    SPRINT_STARTED,
+    SPRINT_PLANNING_REOPENED,
+    SPRINT_ITEM_MOVED,
+    SPRINT_CLOSED,
 )
 
 HALL_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("hall."))
+BACKLOG_EVENTS = frozenset(
+    t for t in EVENT_TYPES if t.startswith(("committee.", "backlog.", "sprint."))
+)
 
 SCHEMA_VERSION = 1
 

@@ -8,6 +8,8 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from server.domain import events as ev
+from server.domain.backlog import Committee
+from server.domain.backlog_apply import apply_backlog
 from server.domain.boards import (
     DEFAULT_COLOR,
     Board,
@@ -70,6 +72,8 @@ class WorkshopState:
     )
     shown_card_id: str | None = None  # the dilemma card on everyone's screen
     hall: Hall = field(default_factory=empty_hall)  # the virtual council hall
+    # Set (by `committee.set_up`) when this stream is a task committee rather than a workshop.
+    committee: Committee | None = None
 
     @property
     def main_board(self) -> Board:
@@ -238,7 +242,14 @@ _ON_A_BOARD = {
     ev.COLUMN_MOVED,
     ev.COLUMN_REMOVED,
 }
-_ON_A_NOTE = {ev.NOTE_EDITED, ev.NOTE_HIDDEN, ev.NOTE_REACTED, ev.NOTE_MOVED, ev.NOTE_MERGED}
+_ON_A_NOTE = {
+    ev.NOTE_EDITED,
+    ev.NOTE_HIDDEN,
+    ev.NOTE_REACTED,
+    ev.NOTE_MOVED,
+    ev.NOTE_MERGED,
+    ev.NOTE_SENT_TO_BACKLOG,
+}
 
 
 def _apply_board(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopState | None:
@@ -367,6 +378,8 @@ def _apply_note(state: WorkshopState, t: str, d: JSON, seq: int) -> WorkshopStat
         )
     if t == ev.NOTE_HIDDEN:
         return _set_note(state, replace(note, hidden=d["hidden"]))
+    if t == ev.NOTE_SENT_TO_BACKLOG:
+        return _set_note(state, replace(note, backlog=(d["committee_id"], d["item_id"])))
     if t == ev.NOTE_REACTED:
         who = d["reactor_id"]
         reactors = note.reactors | {who} if d["on"] else note.reactors - {who}
@@ -553,6 +566,7 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
         _apply_dots,
         _apply_dilemma,
         apply_hall,
+        apply_backlog,
         _apply_board,
         _apply_note,
     )

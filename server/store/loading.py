@@ -14,6 +14,8 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server.domain.backlog import BacklogItem, Committee, Meeting, Source, Sprint
+from server.domain.backlog_apply import goals, history, parties, reopenings, report
 from server.domain.boards import Board, Cluster, Column, Comment, Note
 from server.domain.dilemmas import Card, Choice
 from server.domain.dots import DotRound
@@ -23,10 +25,13 @@ from server.domain.questions import Question, Vote
 from server.domain.timers import Timer
 from server.domain.workshop import Participant, WorkshopState
 from server.store.tables import (
+    backlog_items,
     board_columns,
     boards,
     clusters,
     comments,
+    committee_meetings,
+    committees,
     dilemma_cards,
     dilemma_choices,
     dot_rounds,
@@ -41,6 +46,7 @@ from server.store.tables import (
     notes,
     participants,
     questions,
+    sprints,
     timers,
     votes,
     workshops,
@@ -98,6 +104,9 @@ def note_from_row(r: Row, reactors: frozenset[str]) -> Note:
         linked_note_id=r.linked_note_id,
         merged=tuple(r.merged),
         reactors=reactors,
+        backlog=(
+            None if r.backlog_committee_id is None else (r.backlog_committee_id, r.backlog_item_id)
+        ),
     )
 
 
@@ -242,6 +251,45 @@ def call_from_row(r: Row) -> Call:
     )
 
 
+def item_from_row(r: Row) -> BacklogItem:
+    source = None
+    if r.source_workshop_id is not None:
+        source = Source(r.source_workshop_id, r.source_note_id)
+    return BacklogItem(
+        id=r.id,
+        title=r.title,
+        description=r.description,
+        estimate=r.estimate,
+        owners=tuple(r.owners),
+        tags=tuple(r.tags),
+        position=r.position,
+        source=source,
+        sprint_id=r.sprint_id,
+        status=r.status,
+        board_position=r.board_position,
+    )
+
+
+def sprint_from_row(r: Row) -> Sprint:
+    """The JSON lists become the same tuples `backlog_apply` makes of the events' lists."""
+    return Sprint(
+        id=r.id,
+        name=r.name,
+        goals=goals(r.goals),
+        start=r.start_date,
+        end=r.end_date,
+        capacity=r.capacity,
+        position=r.position,
+        status=r.status,
+        reopened=r.reopened,
+        report=report(r.report),
+        started_on=r.started_on,
+        closed_on=r.closed_on,
+        history=history(r.history),
+        reopenings=reopenings(r.reopenings),
+    )
+
+
 async def _rows(conn: AsyncConnection, table: sa.Table, workshop_id: str, *order: Any) -> list[Row]:
     q = sa.select(table).where(table.c.workshop_id == workshop_id).order_by(*order)
     return list(await conn.execute(q))
@@ -318,6 +366,33 @@ async def _hall(conn: AsyncConnection, workshop_id: str) -> Hall:
     )
 
 
+async def _committee(conn: AsyncConnection, workshop_id: str) -> Committee | None:
+    """None unless this stream is a committee (it has a `committees` row)."""
+    c = (
+        await conn.execute(sa.select(committees).where(committees.c.workshop_id == workshop_id))
+    ).first()
+    if c is None:
+        return None
+    meetings = await _rows(conn, committee_meetings, workshop_id, committee_meetings.c.position)
+    return Committee(
+        name=c.name,
+        unit=c.unit,
+        capacity_rule=c.capacity_rule,
+        parties=parties(c.parties),
+        political_seats=c.political_seats,
+        test_group=c.test_group,
+        meetings=tuple(Meeting(m.meeting_id, m.title, m.date) for m in meetings),
+        items=_by_id(map(item_from_row, await _rows(conn, backlog_items, workshop_id))),
+        sprints=_by_id(map(sprint_from_row, await _rows(conn, sprints, workshop_id))),
+    )
+
+
+async def committee_of(conn: AsyncConnection, workshop_id: str) -> str | None:
+    """The committee a workshop is a meeting of (`workshops.committee_id`), if any."""
+    q = sa.select(workshops.c.committee_id).where(workshops.c.id == workshop_id)
+    return (await conn.execute(q)).scalar_one_or_none()
+
+
 async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState | None:
     """The state the log describes, from the state tables (equal to `replay` of the log)."""
     w = (await conn.execute(sa.select(workshops).where(workshops.c.id == workshop_id))).first()
@@ -356,4 +431,5 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
         dilemma_choices=choices,
         shown_card_id=shown_card_id,
         hall=await _hall(conn, workshop_id),
+        committee=await _committee(conn, workshop_id),
     )

@@ -120,6 +120,15 @@ async def _note_hidden(conn: AsyncConnection, e: StoredEvent) -> None:
     await conn.execute(sa.update(notes).where(_note(e)).values(hidden=e.data["hidden"]))
 
 
+async def _note_sent_to_backlog(conn: AsyncConnection, e: StoredEvent) -> None:
+    d = e.data
+    await conn.execute(
+        sa.update(notes)
+        .where(_note(e))
+        .values(backlog_committee_id=d["committee_id"], backlog_item_id=d["item_id"])
+    )
+
+
 async def _reactors(conn: AsyncConnection, workshop_id: str, note_id: str) -> set[str]:
     q = sa.select(note_reactions.c.actor_id).where(
         note_reactions.c.workshop_id == workshop_id, note_reactions.c.note_id == note_id
@@ -259,6 +268,7 @@ HANDLERS: dict[str, Handler] = {
     ev.NOTE_REACTED: _note_reacted,
     ev.NOTE_MOVED: _note_moved,
     ev.NOTE_MERGED: _note_merged,
+    ev.NOTE_SENT_TO_BACKLOG: _note_sent_to_backlog,
     ev.COMMENT_ADDED: _comment_added,
     ev.COMMENT_DELETED: _comment_deleted,
     ev.CLUSTER_ADDED: _cluster_added,

@@ -6,7 +6,8 @@ before plus the events (a test checks this for every command on both databases).
 columns live in `board_projections`, notes and what hangs on them in `note_projections`,
 questions and votes in `question_projections`, timers in `timer_projections`, dot rounds and
 dots in `dot_projections`, the dilemma deck in `dilemma_projections`, the hall in
-`hall_projections`, and reading the rows back in `loading`.
+`hall_projections`, task committees with their backlog and sprints in `backlog_projections`,
+and reading the rows back in `loading`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.domain import events as ev
 from server.domain.events import StoredEvent
 from server.store import (
+    backlog_projections,
     board_projections,
     dilemma_projections,
     dot_projections,
@@ -82,6 +84,7 @@ HANDLERS: dict[str, Handler] = {
     **dot_projections.HANDLERS,
     **dilemma_projections.HANDLERS,
     **hall_projections.HANDLERS,
+    **backlog_projections.HANDLERS,
 }
 
 

@@ -37,6 +37,10 @@ workshops = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     # Where the facilitator brought everyone; no foreign key: boards already point here.
     sa.Column("current_board_id", sa.String(32), nullable=True),
+    # The task committee this workshop is a meeting of (`committee.meeting_added`), so its page
+    # finds its committee. Not in the meeting's state: the committee's stream owns the fact.
+    # No foreign key: adding one would rebuild on SQLite the table every other points at.
+    sa.Column("committee_id", sa.String(32), nullable=True),
 )
 
 events = sa.Table(
@@ -146,6 +150,10 @@ notes = sa.Table(
     # No foreign key: the negative note a turned note came from may be deleted later.
     sa.Column("linked_note_id", sa.String(32), nullable=True),
     sa.Column("merged", sa.JSON, nullable=False),  # texts of the duplicates merged into it
+    # "Move to backlog": the committee and item this note became (both or neither). No foreign
+    # key: the item is in another stream's tables and may be removed there.
+    sa.Column("backlog_committee_id", sa.String(32), nullable=True),
+    sa.Column("backlog_item_id", sa.String(32), nullable=True),
 )
 
 note_reactions = sa.Table(
@@ -417,4 +425,95 @@ hall_spotlights = sa.Table(
     _in_workshop(),
     sa.Column("station_id", sa.String(32), nullable=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
+)
+
+# --- Task committees, their backlog and sprints (server/domain/backlog.py) -------------------
+# A committee is a stream of its own (a workshops row); its tables are keyed by (workshop_id,
+# ...) like the hall's. Lists are JSON as the events carry them.
+
+# At most one row per stream: there once `committee.set_up` made the stream a committee.
+committees = sa.Table(
+    "committees",
+    metadata,
+    _in_workshop(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("unit", sa.String(6), nullable=False),
+    sa.Column("capacity_rule", sa.String(6), nullable=False),
+    sa.Column("parties", sa.JSON, nullable=False),  # [[party, council seats]], in order
+    sa.Column("political_seats", sa.Integer, nullable=False),
+    sa.Column("test_group", sa.Boolean, nullable=False),
+    sa.CheckConstraint("unit IN ('points', 'hours')", name="unit_values"),
+    sa.CheckConstraint("capacity_rule IN ('refuse', 'warn')", name="capacity_rule_values"),
+    sa.CheckConstraint("political_seats >= 0", name="political_seats_range"),
+)
+
+# The workshops a committee groups, in the order added. A workshop is a meeting of one
+# committee (the edge checks it; `workshops.committee_id` points back).
+committee_meetings = sa.Table(
+    "committee_meetings",
+    metadata,
+    _in_workshop(),
+    sa.Column("meeting_id", sa.String(32), sa.ForeignKey("workshops.id"), primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+# Sprints are never removed. goals: [[goal id, text, evaluation or null, note]]; history: the
+# burndown's [[date, remaining]] as it happened; reopenings: [[date, reason]]; report: frozen
+# at close, written once and never updated.
+sprints = sa.Table(
+    "sprints",
+    metadata,
+    _in_workshop(),
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("goals", sa.JSON, nullable=False),
+    sa.Column("start_date", sa.String(10), nullable=False),
+    sa.Column("end_date", sa.String(10), nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("reopened", sa.Integer, nullable=False),
+    sa.Column("reopenings", sa.JSON, nullable=False),
+    sa.Column("started_on", sa.String(10), nullable=True),
+    sa.Column("closed_on", sa.String(10), nullable=True),
+    sa.Column("history", sa.JSON, nullable=False),
+    sa.Column("report", sa.JSON, nullable=True),
+    sa.CheckConstraint("status IN ('planning', 'running', 'closed')", name="status_values"),
+    sa.CheckConstraint("capacity >= 1 AND capacity <= 10000", name="capacity_range"),
+    sa.CheckConstraint("end_date >= start_date", name="dates"),
+)
+
+# Backlog items; `sprint_id` set: planned into that sprint (with its place on the sprint's
+# board). A board note gives at most one item (`source`; NULLs never clash).
+backlog_items = sa.Table(
+    "backlog_items",
+    metadata,
+    _in_workshop(),
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("title", sa.String(120), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("estimate", sa.Integer, nullable=True),
+    sa.Column("owners", sa.JSON, nullable=False),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),  # priority order in the backlog
+    sa.Column("source_workshop_id", sa.String(32), nullable=True),
+    sa.Column("source_note_id", sa.String(32), nullable=True),
+    sa.Column("sprint_id", sa.String(32), nullable=True),
+    sa.Column("status", sa.String(5), nullable=False),
+    sa.Column("board_position", sa.Integer, nullable=False),  # order in its board column
+    sa.ForeignKeyConstraint(
+        ["workshop_id", "sprint_id"],
+        ["sprints.workshop_id", "sprints.id"],
+        name="fk_backlog_items_sprint_id_sprints",
+    ),
+    sa.UniqueConstraint(
+        "workshop_id", "source_workshop_id", "source_note_id", name="uq_backlog_items_source"
+    ),
+    sa.CheckConstraint("status IN ('todo', 'doing', 'done')", name="status_values"),
+    sa.CheckConstraint("estimate >= 0 AND estimate <= 1000", name="estimate_range"),
+    sa.CheckConstraint(
+        "(source_workshop_id IS NULL) = (source_note_id IS NULL)", name="source_both"
+    ),
 )

@@ -24,6 +24,7 @@ from server.domain.commands import (
     RenameCluster,
     RenameColumn,
     RevealBoard,
+    SendNoteToBacklog,
     ShowBoard,
     StartPrivateWriting,
     TurnNoteAround,
@@ -50,6 +51,7 @@ def long_workshop() -> tuple[Session, list[WorkshopState]]:
     step(P3, ReactToNote("m0"))
     step(P2, ReactToNote("m0"))
     step(P3, ReactToNote("m0"))  # off again
+    step(FAC, SendNoteToBacklog("m0", "committee1", "item1"))  # the committee took it
 
     _, turned = s.board("neg", "negative", title="Hvordan får vi ingen med?")
     step(FAC, ShowBoard("neg"))
@@ -88,7 +90,12 @@ def test_the_scenario_uses_every_board_event_type_and_a_gap_free_log() -> None:
     board_types = {
         t
         for t in ev.EVENT_TYPES
-        if not t.startswith(("question.", "vote.", "timer.", "dots.", "dot.", "dilemma.", "hall."))
+        if not t.startswith(
+            (
+                *("question.", "vote.", "timer.", "dots.", "dot.", "dilemma.", "hall."),
+                *("committee.", "backlog.", "sprint."),
+            )
+        )
     }
     assert {e.type for e in s.log} == board_types
     assert [e.seq for e in s.log] == list(range(1, len(s.log) + 1))
@@ -121,6 +128,7 @@ def test_what_the_scenario_leaves_behind() -> None:
     assert s.ids_in(MAIN) == ["m0"]
     assert st.notes["m0"].merged == ("Cykelstier ved skolen",)
     assert st.notes["m0"].reactors == {P2.id}
+    assert st.notes["m0"].backlog == ("committee1", "item1")
     neg = st.boards["neg"]
     assert (neg.title, neg.locked, neg.show_authors, neg.open_moves, neg.private) == (
         "Omvendt brainstorm",

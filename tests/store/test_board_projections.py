@@ -1,13 +1,15 @@
 """Every board command through `Service.execute`, on SQLite and PostgreSQL: after each commit the
 stored state equals the state before plus the events, and at the end the replayed log equals it.
-Together with the question, timer, dot and dilemma scenarios (`test_question_projections`,
-`test_timer_projections`, `test_dot_projections`, `test_dilemma_projections`) every event type
-is stored.
+Together with the question, timer, dot, dilemma, hall and committee scenarios
+(`test_question_projections`, `test_timer_projections`, `test_dot_projections`,
+`test_dilemma_projections`, `test_hall_projections`, `test_backlog_projections`) every event
+type is stored.
 """
 
 from __future__ import annotations
 
 from server.domain import events as ev
+from server.domain.backlog_commands import SendNoteToBacklog
 from server.domain.boards import TEMPLATES
 from server.domain.commands import (
     Actor,
@@ -40,6 +42,7 @@ from server.domain.commands import (
 from server.domain.workshop import WorkshopState
 from server.service import Service
 from server.store import projections
+from tests.store.test_backlog_projections import a_committee_and_its_sprints
 from tests.store.test_dilemma_projections import dilemmas_and_a_reveal
 from tests.store.test_dot_projections import dots_and_a_semifinal
 from tests.store.test_hall_projections import a_morning_in_the_hall
@@ -54,6 +57,8 @@ S1, S2, S3 = (Actor("participant", f"s{i}") for i in (1, 2, 3))
 D1, D2, D3 = (Actor("participant", f"d{i}") for i in (1, 2, 3))
 K1, K2, K3 = (Actor("participant", f"k{i}") for i in (1, 2, 3))
 H1, H2, H3 = (Actor("participant", f"h{i}") for i in (1, 2, 3))
+U1, U2, U3 = (Actor("participant", f"u{i}") for i in (1, 2, 3))
+V1, V2, V3 = (Actor("participant", f"v{i}") for i in (1, 2, 3))
 
 
 def test_every_event_type_has_a_projection() -> None:
@@ -213,19 +218,22 @@ async def notes_on_a_board(service: Service, p1: Actor, p2: Actor, p3: Actor) ->
     # Deleting a note takes its comments and +1s with it; a kicked participant cannot act.
     await twin.do(FAC, DeleteNote("i4"))
     await twin.do(p1, DeleteNote("i1"))
+    await twin.do(FAC, SendNoteToBacklog("i5", "committee1", "item1"))  # "move to backlog"
+    await twin.refused(FAC, SendNoteToBacklog("i5", "committee1", "item2"), "note.in_backlog")
     await twin.do(p3, UpdateParticipant("Eva", "Politiker"))
     await twin.do(FAC, KickParticipant(p3.id))
     await twin.refused(p3, AddNote("k1", "efter kick"), "participant.kicked")
     state = await twin.assert_replay_equals_stored()
     assert state.comments == {} and state.participants[p3.id].kicked
     assert state.participants[p3.id].display_name == "Eva"
+    assert state.notes["i5"].backlog == ("committee1", "item1")
     return twin
 
 
 async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
     service: Service,
 ) -> None:
-    """Seven workshops in one database, so none may disturb another's rows; between them they
+    """Nine workshops (a committee and its meeting among them) in one database, so none may disturb another's rows; between them they
     store every event type there is."""
     seen: set[str] = set()
     twins = [
@@ -236,6 +244,7 @@ async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
         await dots_and_a_semifinal(service, D1, D2, D3),
         await dilemmas_and_a_reveal(service, K1, K2, K3),
         await a_morning_in_the_hall(service, H1, H2, H3),
+        *await a_committee_and_its_sprints(service, (U1, U2, U3), (V1, V2, V3)),
     ]
     for twin in twins:
         await twin.assert_replay_equals_stored()
