@@ -15,7 +15,7 @@ from server.domain import events as ev
 from server.domain.events import StoredEvent
 from server.domain.workshop import WorkshopState
 from server.realtime.source import Viewer
-from server.render import dilemma_html, timer_html
+from server.render import dilemma_html, hall_html, timer_html
 from server.render.board_view import BoardView
 from server.render.question_html import section_html
 from server.render.templating import render
@@ -222,6 +222,7 @@ def snapshot_html(state: WorkshopState, viewer: Viewer) -> str:
         section_html(state, viewer),
         timer_html.snapshot_html(state, viewer),
         dilemma_html.section_html(state, viewer),
+        hall_html.snapshot_html(state, viewer),
     ]
     if viewer.role == "facilitator":
         rows = render("partials/participants.html", loc, state=state)

@@ -25,6 +25,7 @@ from server.domain.workshop import WorkshopState
 from server.i18n import translations
 from server.realtime.source import Viewer
 from server.render.dilemma_view import DilemmaView
+from server.render.hall_view import HallView
 from server.render.question_view import QuestionView
 from server.render.views import note_dots_json, shows_authors, totals_shown, visible
 
@@ -55,6 +56,11 @@ class BoardView:
     def dilemmas(self) -> DilemmaView:
         """The dilemma deck as this viewer may see it (pages reach it through here)."""
         return DilemmaView(self.state, self.viewer)
+
+    @property
+    def hall(self) -> HallView:
+        """The council hall as this viewer may see it (pages reach it through here)."""
+        return HallView(self.state, self.viewer)
 
     @property
     def colors(self) -> tuple[str, ...]:

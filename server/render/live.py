@@ -15,7 +15,8 @@ from server.domain.events import StoredEvent
 from server.domain.snapshot import Snapshot
 from server.domain.workshop import WorkshopState
 from server.realtime.source import PresenceEntry, Viewer
-from server.render import board_html, dilemma_html, question_html, timer_html
+from server.render import board_html, dilemma_html, hall_html, question_html, timer_html
+from server.render.hall_views import station_counts
 from server.render.templating import render
 from server.render.views import event_json, state_json
 
@@ -30,6 +31,7 @@ class LiveRenderer:
             board_html.personal(events, state)
             | question_html.personal(events, state)
             | dilemma_html.personal(events, state)
+            | hall_html.personal(events, state)
         )
 
     def audience(self, viewer: Viewer, personal: frozenset[str]) -> Viewer:
@@ -63,7 +65,8 @@ class LiveRenderer:
                 "content": board_html.events_html(events, state, viewer)
                 + question_html.events_html(events, state, viewer)
                 + timer_html.events_html(events, state, viewer)
-                + dilemma_html.events_html(events, state, viewer),
+                + dilemma_html.events_html(events, state, viewer)
+                + hall_html.events_html(events, state, viewer),
             }
         )
 
@@ -83,13 +86,15 @@ class LiveRenderer:
             {"type": "snapshot", "epoch": pos.epoch, "seq": pos.last_seq, "content": content}
         )
 
-    def presence(self, online: list[PresenceEntry], viewer: Viewer) -> str:
+    def presence(self, online: list[PresenceEntry], state: WorkshopState, viewer: Viewer) -> str:
         by_group = Counter(p.group for p in online)
+        stations = station_counts(online, state, viewer)  # only stations this viewer may see
         if viewer.fmt == "json":
             body: dict[str, Any] = {
                 "type": "presence",
                 "online": len(online),
                 "by_group": dict(sorted(by_group.items())),
+                "stations": stations,
             }
             if viewer.role == "facilitator":
                 body["participants"] = [
@@ -103,5 +108,6 @@ class LiveRenderer:
             online=online,
             by_group=sorted(by_group.items()),
             role=viewer.role,
+            stations=stations,
         )
         return _dumps({"type": "presence", "content": content})
