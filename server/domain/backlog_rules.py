@@ -35,6 +35,7 @@ from server.domain.backlog import (
     MAX_SPRINTS,
     MAX_TAG,
     MAX_TAGS,
+    TEST_GROUP_MAX,
     UNITS,
     BacklogItem,
     Committee,
@@ -628,3 +629,11 @@ def close_sprint(state: WorkshopState, actor: Actor, c: CloseSprint) -> list[Eve
             },
         )
     ]
+
+
+def check_room_for_member(state: WorkshopState) -> None:
+    """Gentofte's 100-day test groups are 2-4 people: a fifth is turned away at the door,
+    whether they join themselves or the facilitator adds them as someone in the room."""
+    committee = state.committee
+    if committee is not None and committee.test_group and len(state.voters()) >= TEST_GROUP_MAX:
+        raise DomainError("committee.test_group_full", max=TEST_GROUP_MAX)

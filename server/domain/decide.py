@@ -14,7 +14,6 @@ from server.domain import events as ev
 from server.domain import hall_rules as hall
 from server.domain import question_rules as questions
 from server.domain import timer_rules as timers
-from server.domain.backlog import TEST_GROUP_MAX
 from server.domain.commands import (
     Actor,
     AddAsset,
@@ -158,10 +157,7 @@ def _join(state: WorkshopState, actor: Actor, command: JoinWorkshop) -> list[Eve
     existing = state.participants.get(command.participant_id)
     if existing is not None:
         raise DomainError("participant.kicked" if existing.kicked else "participant.already_joined")
-    committee = state.committee
-    if committee is not None and committee.test_group and len(state.voters()) >= TEST_GROUP_MAX:
-        # Gentofte's 100-day test groups are 2-4 people: a fifth is turned away at the door.
-        raise DomainError("committee.test_group_full", max=TEST_GROUP_MAX)
+    backlog.check_room_for_member(state)
     return [
         Event(
             ev.PARTICIPANT_JOINED,

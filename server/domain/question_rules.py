@@ -4,6 +4,7 @@ is a message-catalogue key. Pure: no I/O, no clock, no ids made here."""
 from __future__ import annotations
 
 from server.domain import events as ev
+from server.domain.backlog_rules import check_room_for_member
 from server.domain.commands import (
     Actor,
     AddRoomParticipant,
@@ -72,6 +73,7 @@ def add_room_participant(state: WorkshopState, actor: Actor, c: AddRoomParticipa
         raise DomainError("participant.already_joined")
     if c.group not in state.groups:
         raise DomainError("group.unknown")
+    check_room_for_member(state)
     name = None
     if c.display_name is not None and c.display_name.strip():
         name = clean_text(c.display_name, field="name", max_length=60, multiline=False)

@@ -41,7 +41,14 @@ from server.domain.backlog_commands import (
     StartSprint,
     UnplanItem,
 )
-from server.domain.commands import Actor, AddNote, Command, JoinWorkshop, KickParticipant
+from server.domain.commands import (
+    Actor,
+    AddNote,
+    AddRoomParticipant,
+    Command,
+    JoinWorkshop,
+    KickParticipant,
+)
 from server.domain.errors import DomainError
 from server.domain.workshop import replay
 from tests.domain.backlog_kit import committee, committee_in, item, judged, sprint, two_sprints
@@ -586,6 +593,8 @@ def test_a_test_group_takes_at_most_four_members() -> None:
     s.do(p4, JoinWorkshop(p4.id, "Dorte", "Borger"))
     code = s.refused(p5, JoinWorkshop(p5.id, "Erik", "Borger"))
     assert code == "committee.test_group_full" and TEST_GROUP_MAX == 4
+    in_room = AddRoomParticipant("p6", "Frida", "Borger")
+    assert s.refused(FAC, in_room) == "committee.test_group_full"  # not by the side door either
     s.do(FAC, KickParticipant(P3.id))  # removed members do not count
     s.do(p5, JoinWorkshop(p5.id, "Erik", "Borger"))
 
