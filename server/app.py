@@ -22,7 +22,7 @@ from server.settings import Settings
 from server.store.db import Database
 from server.store.source import StoreEventSource
 from server.timekeeper import Timekeeper
-from server.web import api, facilitator, forms, hall_pages, join, uploads, ws
+from server.web import api, committees, facilitator, forms, hall_pages, join, uploads, ws
 from server.web.security import KeyedLimiter, SecurityHeaders
 from server.web.state import Runtime
 
@@ -81,6 +81,19 @@ def create_app(settings: Settings) -> Starlette:
         Route("/f/workshops/{workshop_id}/qr.svg", facilitator.workshop_qr, methods=["GET"]),
         Route("/f/workshops/{workshop_id}/screen", facilitator.room_screen, methods=["GET"]),
         Route("/f/workshops/{workshop_id}/hall", hall_pages.hall_editor, methods=["GET"]),
+        Route(
+            "/f/workshops/{workshop_id}/notes/{note_id}/backlog",
+            committees.move_to_backlog,
+            methods=["POST"],
+        ),
+        Route("/f/committees", committees.set_up_committee, methods=["POST"]),
+        Route("/f/committees/allocation", committees.allocation_preview, methods=["GET"]),
+        Route(
+            "/f/committees/{workshop_id}/allocation",
+            committees.committee_allocation,
+            methods=["GET"],
+        ),
+        Route("/f/committees/{committee_id}/meetings", committees.add_meeting, methods=["POST"]),
         Route("/f/workshops/{workshop_id}/assets", uploads.upload_asset, methods=["POST"]),
         Route(
             "/f/workshops/{workshop_id}/assets/{asset_id}",

@@ -7,8 +7,10 @@ message-catalogue key, so the client gets a specific answer. The server makes th
 command creates (notes, comments, boards, columns, clusters, questions, participants added in
 the room, timers, the board and notes a dot round's top notes are carried to); the client never
 sends them. Nor does it send the time a timer starts: the
-server's wall clock does (`now_ms`). The hall's messages are built in `wire_hall.py`; the
-field access every builder shares is in `wire_fields.py`.
+server's wall clock does (`now_ms`), and the day a sprint starts, re-opens or closes the server's
+date in Copenhagen (`today`). The hall's messages are built in `wire_hall.py`, a committee's
+backlog and sprints in `wire_backlog.py`; the field access every builder shares is in
+`wire_fields.py`.
 
 One exception to "types at the edge": a vote's `value` only has to be a JSON scalar. It goes to
 the domain as it is, so every wrong value (7.5, 7.0, "7", true, 11, ...) gets the one answer
@@ -77,6 +79,7 @@ from server.domain.commands import (
 from server.domain.dots import MAX_CARRY
 from server.domain.events import StoredEvent
 from server.domain.questions import MAX_MIN_GROUP
+from server.realtime.wire_backlog import BACKLOG_BUILDERS
 from server.realtime.wire_fields import (
     COMMAND_ID_RE,
     EPOCH_RE,
@@ -98,6 +101,7 @@ from server.realtime.wire_fields import (
 )
 from server.realtime.wire_fields import TemplateTitles as TemplateTitles
 from server.realtime.wire_fields import WireError as WireError
+from server.realtime.wire_fields import copenhagen_today as copenhagen_today
 from server.realtime.wire_hall import HALL_BUILDERS
 
 
@@ -600,6 +604,7 @@ COMMAND_BUILDERS: dict[str, Callable[[Fields, Builder], Command]] = {
     "dilemma.choose": _build_choose_side,
     "dilemma.reveal": _build_reveal_card,
     **HALL_BUILDERS,
+    **BACKLOG_BUILDERS,
 }
 
 CLIENT_MESSAGE_TYPES = ("hello", "ping", "note.editing", "station.visiting", *COMMAND_BUILDERS)
@@ -611,11 +616,13 @@ def parse_client_message(
     make_id: Callable[[], str],
     template_titles: TemplateTitles | None = None,
     now_ms: Callable[[], int] = wall_clock_ms,
+    today: Callable[[], str] = copenhagen_today,
 ) -> ClientMessage:
     """One client frame as a typed message, or a WireError. `make_id` makes the ids of what a
     command creates; `template_titles` names a new board's columns in the sender's language
     (see `template_titles_from`; without it the column keys stand in); `now_ms` is the
-    server's wall clock, read when a timer starts."""
+    server's wall clock, read when a timer starts; `today` the date in Copenhagen, read when a
+    sprint starts, re-opens or closes, or an item moves on its board."""
     data = loads_strict(raw)
     if not isinstance(data, dict):
         raise WireError("wire.not_an_object")
@@ -653,7 +660,7 @@ def parse_client_message(
         raise WireError("wire.missing_field", "command_id")
     if command_id is None:
         raise WireError("wire.bad_id", "command_id")
-    command = builder(f, Builder(make_id, template_titles or _key_titles, now_ms))
+    command = builder(f, Builder(make_id, template_titles or _key_titles, now_ms, today))
     f.finish()
     return CommandRequest(command_id=command_id, type=mtype, command=command)
 

@@ -6,10 +6,12 @@ Split from `wire.py` so the builders of one feature can live in their own module
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # `\Z`, not `$`: `$` also matches before a trailing newline, and "abc\n" is no id.
 COMMAND_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}\Z")
@@ -193,10 +195,23 @@ def req_bool(f: Fields, name: str) -> bool:
     return v
 
 
+def copenhagen_today() -> str:
+    """Today's date where the councils meet (Europe/Copenhagen), ISO: the day a sprint starts,
+    re-opens, closes or an item moves on its board, stamped by the edge (the domain reads no
+    clock). Without the time zone database, Danish standard time (UTC+1) is close enough."""
+    try:
+        zone: datetime.tzinfo = ZoneInfo("Europe/Copenhagen")
+    except ZoneInfoNotFoundError:
+        zone = datetime.timezone(datetime.timedelta(hours=1))
+    return datetime.datetime.now(zone).date().isoformat()
+
+
 @dataclass(frozen=True)
 class Builder:
-    """What a command builder gets besides the fields: new ids, and template titles."""
+    """What a command builder gets besides the fields: new ids, template titles, the server's
+    wall clock (timers) and today's date (sprints)."""
 
     make_id: Callable[[], str]
     titles: TemplateTitles
     now_ms: Callable[[], int]
+    today: Callable[[], str] = copenhagen_today

@@ -13,6 +13,7 @@ from server.domain.events import StoredEvent
 from server.domain.timers import Timer
 from server.domain.workshop import WorkshopState
 from server.realtime.source import Viewer
+from server.render.backlog_views import BACKLOG_VIEW_EVENTS, backlog_event_json, committee_json
 from server.render.hall_views import hall_event_json, hall_json
 from server.render.question_views import QUESTION_EVENTS, question_event_json, questions_json
 
@@ -253,6 +254,10 @@ def note_json(
         "hidden": n.hidden,
         "linked_note_id": n.linked_note_id,
         "merged": list(n.merged),
+        # "Move to backlog": the committee and item this note became (the item links back).
+        "backlog": None
+        if n.backlog is None
+        else {"committee_id": n.backlog[0], "item_id": n.backlog[1]},
         "reactions": len(n.reactors),
         "mine_reacted": viewer.actor_id in n.reactors,
         "comments": [comment_json(state, c, viewer) for c in state.comments_on(n.id)],
@@ -336,6 +341,7 @@ def state_json(state: WorkshopState, viewer: Viewer) -> dict[str, Any]:
         "timer": timer_json(state.current_timer()),
         "dilemmas": dilemmas_json(state, viewer),
         "hall": hall_json(state, viewer),
+        "committee": committee_json(state, viewer),
     }
     if viewer.role == "facilitator":
         out["join_code"] = state.join_code
@@ -378,6 +384,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
         return dilemma_event_json(e, state, viewer)
     if e.type in ev.HALL_EVENTS:
         return hall_event_json(e, state, viewer)
+    if e.type in BACKLOG_VIEW_EVENTS:
+        return backlog_event_json(e, state, viewer)
     data = dict(e.data)
     fac = viewer.role == "facilitator"
     board = state.boards.get(data.get("board_id", ""))

@@ -14,6 +14,7 @@ from server.realtime.wire import (
     Editing,
     Visiting,
     WireError,
+    copenhagen_today,
     parse_client_message,
     template_titles_from,
     wall_clock_ms,
@@ -70,10 +71,12 @@ async def post_command(request: Request) -> Response:
     try:
         locale = session_locale(request)
         titles = template_titles_from(lambda key: message(key, locale))
-        parsed = parse_client_message(body, new_id, titles, wall_clock_ms)
+        parsed = parse_client_message(body, new_id, titles, wall_clock_ms, copenhagen_today)
     except WireError as e:
         return _error(request, 400, e.code, e.command_id, **e.params)
-    if isinstance(parsed, Editing | Visiting):  # presence of a live socket: nothing to say over HTTP
+    if isinstance(
+        parsed, Editing | Visiting
+    ):  # presence of a live socket: nothing to say over HTTP
         return _error(request, 400, "api.socket_only")
     if not isinstance(parsed, CommandRequest):
         return _error(request, 400, "wire.unknown_type")

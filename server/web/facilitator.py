@@ -16,6 +16,7 @@ from server.realtime.source import Viewer, ViewerRole
 from server.render.board_view import BoardView
 from server.store import facilitators as facilitator_rows
 from server.store import workshops as workshop_rows
+from server.web.committees import dashboard_context
 from server.web.forms import client_ip, csrf_failed, page, read_form, redirect
 from server.web.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from server.web.security import csrf_valid
@@ -72,12 +73,15 @@ async def dashboard(request: Request) -> Response:
     rt = runtime(request)
     async with rt.db.read() as conn:
         rows = await workshop_rows.for_facilitator(conn, fid)
+        committees = await dashboard_context(conn, fid)  # the committee forms
     form = {
         "title": "",
         "date": datetime.date.today().isoformat(),
         "groups": "\n".join(DEFAULT_GROUPS),
     }
-    return page(request, "facilitator/dashboard.html", workshops=rows, form=form, error=None)
+    return page(
+        request, "facilitator/dashboard.html", workshops=rows, form=form, error=None, **committees
+    )
 
 
 async def create_workshop(request: Request) -> Response:
@@ -102,6 +106,7 @@ async def create_workshop(request: Request) -> Response:
     except DomainError as e:
         async with rt.db.read() as conn:
             rows = await workshop_rows.for_facilitator(conn, fid)
+            committees = await dashboard_context(conn, fid)
         return page(
             request,
             "facilitator/dashboard.html",
@@ -109,6 +114,7 @@ async def create_workshop(request: Request) -> Response:
             workshops=rows,
             form={k: form.get(k, "") for k in ("title", "date", "groups")},
             error=message(e.code, locale, **e.params),
+            **committees,
         )
     return redirect(f"/f/workshops/{state.id}")
 

@@ -27,6 +27,7 @@ from server.realtime.wire import (
     TemplateTitles,
     Visiting,
     WireError,
+    copenhagen_today,
     parse_client_message,
     template_titles_from,
     wall_clock_ms,
@@ -139,7 +140,7 @@ async def workshop_socket(ws: WebSocket) -> None:
                 client.offer(error_frame("wire.too_large", locale, None))
                 continue
             try:
-                parsed = parse_client_message(raw, new_id, titles, wall_clock_ms)
+                parsed = parse_client_message(raw, new_id, titles, wall_clock_ms, copenhagen_today)
             except WireError as e:
                 client.offer(error_frame(e.code, locale, e.command_id, e.field, e.params))
                 continue

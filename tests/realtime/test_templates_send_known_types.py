@@ -98,8 +98,9 @@ def _app_js_fields(name: str) -> set[str]:
 BOOLEAN_FIELDS = _app_js_fields("BOOLEAN_FIELDS")
 INTEGER_FIELDS = _app_js_fields("INTEGER_FIELDS")
 # The hall's numbers, which the parser takes as a form's digit strings (server/realtime/wire_hall.py):
-# a station's place, a programme item, a quiz's radios `answer_0` ... `answer_9`.
-FORM_NUMBER = re.compile(r"x|y|item|answer_[0-9]")
+# a station's place, a programme item, a quiz's radios `answer_0` ... `answer_9`; and a
+# committee's (server/realtime/wire_backlog.py): an item's estimate, a sprint's capacity.
+FORM_NUMBER = re.compile(r"x|y|item|answer_[0-9]|estimate|capacity")
 
 
 def typed(key: str, value: str) -> Any:

@@ -10,6 +10,21 @@ from typing import Any
 
 import pytest
 
+from server.domain.backlog_commands import (
+    AddItem,
+    ChangeCapacityRule,
+    CloseSprint,
+    CreateSprint,
+    EditItem,
+    EditSprint,
+    MoveItem,
+    PlanItem,
+    RemoveItem,
+    ReopenPlanning,
+    SetItemStatus,
+    StartSprint,
+    UnplanItem,
+)
 from server.domain.boards import TEMPLATES
 from server.domain.commands import (
     AddCard,
@@ -176,10 +191,11 @@ def counter() -> Callable[[], str]:
 
 
 NOW_MS = 1_790_000_000_000  # the server's wall clock, as `parse` tells the parser
+TODAY = "2026-11-23"  # the server's date in Copenhagen, as `parse` tells the parser
 
 
 def parse(msg: Json, titles: TemplateTitles | None = None) -> ClientMessage:
-    return parse_client_message(json.dumps(msg), counter(), titles, lambda: NOW_MS)
+    return parse_client_message(json.dumps(msg), counter(), titles, lambda: NOW_MS, lambda: TODAY)
 
 
 def cmd(type_: str, **fields: Any) -> Json:
@@ -326,6 +342,70 @@ ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
     (cmd("call.request", station_id="s1", message="Ring"), CallMe("s1", "new1", "Ring")),
     (cmd("call.resolve", call_id="k1"), ResolveCall("k1")),
     ({"type": "station.visiting", "station_id": "s1"}, Visiting("s1")),
+    (cmd("committee.capacity_rule", capacity_rule="warn"), ChangeCapacityRule("warn")),
+    (
+        cmd("item.add", title="Ungeråd", estimate="3", owners="Ida, Bo", tags=["unge"]),
+        AddItem("new1", "Ungeråd", estimate=3, owners=("Ida", "Bo"), tags=("unge",)),
+    ),
+    (
+        cmd(
+            "item.edit", item_id="i1", title="T", description=None, estimate="", owners=[], tags=""
+        ),
+        EditItem("i1", "T", "", None, (), ()),
+    ),
+    (cmd("item.move", item_id="i1", index=0), MoveItem("i1", 0)),
+    (cmd("item.remove", item_id="i1"), RemoveItem("i1")),
+    (
+        cmd(
+            "sprint.create",
+            name="Sprint 1",
+            goals="Høring\n\nForslag",
+            start="2026-11-02",
+            end="2026-11-15",
+            capacity="20",
+        ),
+        CreateSprint(
+            "new1",
+            "Sprint 1",
+            ("Høring", "Forslag"),
+            ("new2", "new3"),
+            "2026-11-02",
+            "2026-11-15",
+            20,
+        ),
+    ),
+    (
+        cmd(
+            "sprint.edit",
+            sprint_id="s1",
+            name="Sprint 1",
+            goals=["Høring"],
+            start="2026-11-02",
+            end="2026-11-15",
+            capacity=25,
+        ),
+        EditSprint("s1", "Sprint 1", ("Høring",), ("new1",), "2026-11-02", "2026-11-15", 25),
+    ),
+    (cmd("sprint.plan", sprint_id="s1", item_id="i1"), PlanItem("s1", "i1")),
+    (cmd("sprint.unplan", item_id="i1"), UnplanItem("i1")),
+    (cmd("sprint.start", sprint_id="s1"), StartSprint("s1", TODAY)),
+    (
+        cmd("sprint.reopen", sprint_id="s1", reason="Nyt fra byrådet"),
+        ReopenPlanning("s1", "Nyt fra byrådet", TODAY),
+    ),
+    (
+        cmd("item.status", item_id="i1", status="doing", index=0),
+        SetItemStatus("i1", "doing", 0, TODAY),
+    ),
+    (
+        cmd(
+            "sprint.close",
+            sprint_id="s1",
+            unfinished={"i1": "backlog", "i2": "s2"},
+            evaluations={"g1": {"evaluation": "met", "note": "Godt"}},
+        ),
+        CloseSprint("s1", (("i1", None), ("i2", "s2")), (("g1", "met", "Godt"),), TODAY),
+    ),
 ]
 
 
@@ -717,6 +797,45 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "quiz.answer": {"station_id": (ID, True), "answers": (LIST, True)},
     "call.request": {"station_id": (ID, True), "message": (TITLE, False)},
     "call.resolve": {"call_id": (ID, True)},
+    "committee.capacity_rule": {"capacity_rule": (KEY, True)},
+    "item.add": {
+        "title": (TITLE, True),
+        "description": (TEXT, False),
+        "estimate": (FORM_ITEM, False),
+        "owners": (LIST, False),
+        "tags": (LIST, False),
+    },
+    "item.edit": {
+        "item_id": (ID, True),
+        "title": (TITLE, True),
+        "description": (TEXT, True),
+        "estimate": (FORM_ITEM, True),
+        "owners": (LIST, True),
+        "tags": (LIST, True),
+    },
+    "item.move": {"item_id": (ID, True), "index": (INDEX, True)},
+    "item.remove": {"item_id": (ID, True)},
+    **{
+        t: {
+            **({"sprint_id": (ID, True)} if t == "sprint.edit" else {}),
+            "name": (TITLE, True),
+            "goals": (LIST, True),
+            "start": (KEY, True),
+            "end": (KEY, True),
+            "capacity": (FORM_INT, True),
+        }
+        for t in ("sprint.create", "sprint.edit")
+    },
+    "sprint.plan": {"sprint_id": (ID, True), "item_id": (ID, True)},
+    "sprint.unplan": {"item_id": (ID, True)},
+    "sprint.start": {"sprint_id": (ID, True)},
+    "sprint.reopen": {"sprint_id": (ID, True), "reason": (TITLE, True)},
+    "item.status": {"item_id": (ID, True), "status": (KEY, True), "index": (INDEX, False)},
+    "sprint.close": {
+        "sprint_id": (ID, True),
+        "unfinished": (LIST, False),
+        "evaluations": (LIST, False),
+    },
 }
 WORDED = ("question.create", "question.edit")  # the two that carry a question's wording
 MAX_LEN_OF = {
@@ -727,6 +846,8 @@ MAX_LEN_OF = {
     **{(t, label): 200 for t in WORDED for label in ("low_label", "high_label")},
     ("timer.start", "label"): 200,
     ("station.edit", "body"): 20_000,
+    ("item.add", "description"): 8000,
+    ("item.edit", "description"): 8000,
 }
 NULLABLE = {
     ("participant.update", "display_name"),
@@ -739,6 +860,9 @@ NULLABLE = {
     ("station.edit", "body"),
     ("station.edit", "phone"),
     ("call.request", "message"),
+    ("item.add", "description"),
+    ("item.edit", "description"),
+    ("item.status", "index"),
 }
 # A valid message needs more than its required fields for these types.
 MINIMAL_EXTRA: dict[str, Json] = {"board.settings": {"locked": False}}
