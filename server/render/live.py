@@ -15,7 +15,14 @@ from server.domain.events import StoredEvent
 from server.domain.snapshot import Snapshot
 from server.domain.workshop import WorkshopState
 from server.realtime.source import PresenceEntry, Viewer
-from server.render import board_html, dilemma_html, hall_html, question_html, timer_html
+from server.render import (
+    backlog_html,
+    board_html,
+    dilemma_html,
+    hall_html,
+    question_html,
+    timer_html,
+)
 from server.render.hall_views import station_counts
 from server.render.templating import render
 from server.render.views import event_json, state_json
@@ -32,6 +39,7 @@ class LiveRenderer:
             | question_html.personal(events, state)
             | dilemma_html.personal(events, state)
             | hall_html.personal(events, state)
+            | backlog_html.personal(events, state)
         )
 
     def audience(self, viewer: Viewer, personal: frozenset[str]) -> Viewer:
@@ -66,7 +74,8 @@ class LiveRenderer:
                 + question_html.events_html(events, state, viewer)
                 + timer_html.events_html(events, state, viewer)
                 + dilemma_html.events_html(events, state, viewer)
-                + hall_html.events_html(events, state, viewer),
+                + hall_html.events_html(events, state, viewer)
+                + backlog_html.events_html(events, state, viewer),
             }
         )
 
@@ -81,7 +90,10 @@ class LiveRenderer:
                     "state": state_json(snap.state, viewer),
                 }
             )
-        content = board_html.snapshot_html(snap.state, viewer)
+        if snap.state.committee is not None:
+            content = backlog_html.snapshot_html(snap.state, viewer)
+        else:
+            content = board_html.snapshot_html(snap.state, viewer)
         return _dumps(
             {"type": "snapshot", "epoch": pos.epoch, "seq": pos.last_seq, "content": content}
         )

@@ -16,6 +16,7 @@ from server.realtime.source import Viewer, ViewerRole
 from server.render.board_view import BoardView
 from server.store import facilitators as facilitator_rows
 from server.store import workshops as workshop_rows
+from server.web.committee_pages import committee_page
 from server.web.committees import dashboard_context
 from server.web.forms import client_ip, csrf_failed, page, read_form, redirect
 from server.web.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
@@ -157,6 +158,8 @@ async def _live_page(
 ) -> Response:
     snap = await runtime(request).source.snapshot(row.id)
     assert snap is not None
+    if snap.state.committee is not None:
+        return committee_page(request, row, snap, role)
     fid = _require_facilitator(request) or ""
     viewer = Viewer(role, "html", session_locale(request), fid)
     return page(

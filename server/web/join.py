@@ -11,6 +11,7 @@ from server.realtime.source import Viewer
 from server.render.board_view import BoardView
 from server.service import new_id
 from server.store import workshops as workshop_rows
+from server.web.committee_pages import committee_page
 from server.web.forms import client_ip, csrf_failed, page, read_form, redirect
 from server.web.security import csrf_valid
 from server.web.state import (
@@ -72,6 +73,8 @@ async def workshop_page(request: Request) -> Response:
         return page(
             request, "join.html", workshop=snap.state, error=None, display_name="", group=""
         )
+    if snap.state.committee is not None:
+        return committee_page(request, row, snap, "participant")
     viewer = Viewer("participant", "html", session_locale(request), pid)
     return page(
         request,
