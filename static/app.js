@@ -301,6 +301,28 @@
     command(body);
   }
 
+  // "Move to backlog" on a committee meeting's board: one HTTP form post (it writes to two
+  // streams, the committee's and this workshop's); the note then says so by the live update.
+  function toBacklog(button, note) {
+    var live = document.getElementById("live");
+    if (!live || !live.dataset.committee) return;
+    var wid = (live.getAttribute("hx-ws:connect") || "").split("/")[3].split("?")[0];
+    var body = new URLSearchParams();
+    body.set("csrf", live.dataset.csrf || "");
+    button.disabled = true;
+    fetch("/f/workshops/" + wid + "/notes/" + note.dataset.noteId + "/backlog", {
+      method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" }
+    }).then(function (r) { return r.text(); }).then(function (html) {
+      // An inert document: nothing in it loads or runs, we only want its words.
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      flash(doc.body.textContent.trim());
+    }).catch(function () {
+      var c = document.getElementById("connection");
+      flash(c ? c.dataset.labelOffline || "" : "");
+    })
+      .finally(function () { button.disabled = false; });
+  }
+
   document.addEventListener("click", function (evt) {
     var t = evt.target.closest ? evt.target.closest("button") : null;
     if (!t) return;
@@ -318,6 +340,7 @@
     if (t.hasAttribute("data-close-editor")) { closeEditor(); return; }
     if (t.hasAttribute("data-merge") && note) { startMerge(note); return; }
     if (t.hasAttribute("data-cancel-merge")) { stopMerge(); return; }
+    if (t.hasAttribute("data-to-backlog") && note) { toBacklog(t, note); return; }
     if (t.hasAttribute("data-merge-into") && note && mergeFrom) {
       if (mergeFrom !== note.dataset.noteId) {
         command({ type: "note.merge", note_id: mergeFrom, into_id: note.dataset.noteId });

@@ -36,6 +36,7 @@ _BOARD_LEVEL = {
 }
 _NOTE_LEVEL = {
     ev.NOTE_EDITED,
+    ev.NOTE_SENT_TO_BACKLOG,  # it now says "in the committee's backlog"
     ev.NOTE_REACTED,
     ev.COMMENT_ADDED,
     ev.COMMENT_DELETED,

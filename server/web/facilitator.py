@@ -15,6 +15,7 @@ from server.i18n import message
 from server.realtime.source import Viewer, ViewerRole
 from server.render.board_view import BoardView
 from server.store import facilitators as facilitator_rows
+from server.store import loading
 from server.store import workshops as workshop_rows
 from server.web.committee_pages import committee_page
 from server.web.committees import dashboard_context
@@ -162,6 +163,8 @@ async def _live_page(
         return committee_page(request, row, snap, role)
     fid = _require_facilitator(request) or ""
     viewer = Viewer(role, "html", session_locale(request), fid)
+    async with runtime(request).db.read() as conn:
+        committee_id = await loading.committee_of(conn, row.id)
     return page(
         request,
         template,
@@ -172,6 +175,7 @@ async def _live_page(
         role=role,
         me=fid,
         join_url=join_url(request, row.join_code),
+        committee_id=committee_id,
     )
 
 

@@ -25,7 +25,7 @@ from tests.system.test_board_browser import (
     small_targets,
     touch_drag,
 )
-from tests.system.test_boards import last_event, ok
+from tests.system.test_boards import add_note, last_event, new_board, ok
 
 pytestmark = [pytest.mark.browser, pytest.mark.system, pytest.mark.timeout(240)]
 
@@ -329,3 +329,58 @@ async def test_axe_finds_no_serious_problem_on_the_backlog_planning_and_sprint_b
 async def goals(c: Committee, sprint_id: str) -> list[str]:
     data = last_event(c.fac, "sprint.created", lambda d: d["sprint_id"] == sprint_id)
     return [str(g[0]) for g in data["goals"]]
+
+
+async def test_move_a_meeting_note_to_the_backlog_from_the_board(single: ServerProcess) -> None:
+    """The facilitator presses "Move to backlog" on a note of a meeting's board: the note says
+    it is in the committee's backlog (live, no reload), the committee has the item with the
+    note's text and its source, and a second press cannot make a second item."""
+    async with (
+        committee(single) as c,
+        chromium() as browser,
+        device(browser, "pc", tablet=False) as pc,
+    ):
+        meeting_id, _ = await c.fac_session.create_workshop("Møde 1 i udvalget")
+        token = await c.fac_session.csrf("/f")
+        r = await c.fac_session.http.post(
+            f"/f/committees/{c.workshop_id}/meetings",
+            data={"csrf": token, "workshop_id": meeting_id},
+        )
+        assert r.status_code in (200, 303), r.text[:500]
+        meeting = await LiveClient.connect(single.ws_url, meeting_id, c.fac_session)
+        try:
+            await meeting.wait_for(lambda m: m.seq is not None)
+            board = await new_board(meeting, "Idébank", "idea_bank")
+            await add_note(meeting, "Gratis busser for unge", board)
+            await log_in(pc, single.url)
+            await pc.page.goto(f"{single.url}/f/workshops/{meeting_id}")
+            await pc.wait_online()
+            page = pc.page
+            await page.locator("#board-tabs").get_by_role("button", name="Idébank").click()
+            the_note = page.locator("li.note", has_text="Gratis busser for unge")
+            await the_note.get_by_role("button", name=re.compile("Flyt til backlog")).click()
+            await expect(the_note.locator(".in-backlog")).to_have_text(
+                re.compile("I udvalgets backlog"), timeout=LIVE_MS
+            )
+            await expect(page.locator("#flash")).not_to_be_empty()
+            added = await c.fac.wait_for(
+                lambda f: last_event(
+                    f, "backlog.item_added", lambda d: d["title"] == "Gratis busser for unge"
+                )
+            )
+            assert added["source_workshop_id"] == meeting_id
+            # Pressed again (another tab, a retry): still one item.
+            r2 = await c.fac_session.http.post(
+                f"/f/workshops/{meeting_id}/notes/{added['source_note_id']}/backlog",
+                data={"csrf": await c.fac_session.csrf(f"/f/workshops/{meeting_id}")},
+                headers={"HX-Request": "true"},
+            )
+            assert r2.status_code < 500
+            rows = await query(
+                single.env["DATABASE_URL"],
+                "SELECT count(*) AS n FROM backlog_items WHERE workshop_id = :w",
+                w=c.workshop_id,
+            )
+            assert rows[0][0] == 1
+        finally:
+            await meeting.close()
