@@ -15,8 +15,13 @@ def clean_text(value: str, *, field: str, max_length: int, multiline: bool) -> s
     """NFC, unified line breaks, trimmed; refuses empty, too long and control characters."""
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     for ch in text:
-        if (unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS) or (
-            not multiline and ch in _LINE_BREAKS
+        category = unicodedata.category(ch)
+        # Cs: a lone surrogate (JSON can carry one escaped) is no character at all and cannot be
+        # stored as UTF-8.
+        if (
+            category == "Cs"
+            or (category == "Cc" and ch not in _ALLOWED_CONTROLS)
+            or (not multiline and ch in _LINE_BREAKS)
         ):
             raise DomainError(f"{field}.control_characters")
     if not text:

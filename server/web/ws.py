@@ -73,7 +73,8 @@ def error_frame(
         "message": message(code, locale, **(params or {})),
     }
     if field is not None:
-        body["field"] = field
+        # The field may be the client's own key: a lone surrogate in it cannot be sent as UTF-8.
+        body["field"] = field.encode("utf-8", "backslashreplace").decode("utf-8")
     return _dumps(body)
 
 
@@ -207,7 +208,7 @@ async def _refresh_presence(rt: Runtime, workshop_id: str, participant_id: str) 
 def _command_id_of(raw: str | bytes) -> str | None:
     try:
         d = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     cid = d.get("command_id") if isinstance(d, dict) else None
     return cid if isinstance(cid, str) and len(cid) <= 64 else None
