@@ -18,7 +18,7 @@ from server.domain.decide import decide
 from server.domain.errors import DomainError
 from server.domain.events import StoredEvent
 from server.domain.workshop import WorkshopState, new_workshop
-from server.realtime.broker import Broker
+from server.realtime.broker import Broker, channel_for
 from server.realtime.wire import encode_doorbell
 from server.store import assets, log, projections
 from server.store import workshops as workshop_rows
@@ -193,7 +193,7 @@ class Service:
         if not stored:
             return
         try:
-            await self.broker.publish(workshop_id, encode_doorbell(epoch, stored))
+            await self.broker.publish(channel_for(workshop_id), encode_doorbell(epoch, stored))
         except Exception:
             logger.warning(
                 "publish failed for workshop %s; hubs will catch up from the log", workshop_id

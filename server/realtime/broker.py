@@ -12,6 +12,14 @@ from typing import Protocol
 OnMessage = Callable[[str, bytes], None]
 OnReconnect = Callable[[], None]
 
+CHANNEL_PREFIX = "samskab:w:"
+
+
+def channel_for(workshop_id: str) -> str:
+    """The one channel a workshop's doorbell rings on: the service publishes on it after
+    commit and every hub subscribes to it. Both sides call this, so they cannot disagree."""
+    return CHANNEL_PREFIX + workshop_id
+
 
 class Broker(Protocol):
     async def connect(self) -> None: ...

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from server.domain import events as ev
 from server.domain.events import StoredEvent
 from server.domain.workshop import WorkshopState, fold
-from server.realtime.broker import Broker
+from server.realtime.broker import CHANNEL_PREFIX, Broker, channel_for
 from server.realtime.client import CLOSE_FORBIDDEN, CLOSE_RESYNC, Client
 from server.realtime.source import (
     EventSource,
@@ -33,16 +33,11 @@ from server.realtime.wire import Doorbell, decode_doorbell
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_PREFIX = "samskab:w:"
 INBOX_SIZE = 1000
 RECENT_EVENTS = 2000
 PRESENCE_HEARTBEAT = 10.0
 PRESENCE_TTL = 35.0
 ROOM_IDLE_SECONDS = 60.0
-
-
-def channel_for(workshop_id: str) -> str:
-    return CHANNEL_PREFIX + workshop_id
 
 
 _CATCH_UP = object()

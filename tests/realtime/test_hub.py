@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from server.domain.events import StoredEvent
 from server.domain.snapshot import Position, Snapshot
 from server.domain.workshop import WorkshopState
+from server.realtime.broker import channel_for
 from server.realtime.client import CLOSE_RESYNC, Client, Viewer
-from server.realtime.hub import Hub, channel_for
+from server.realtime.hub import Hub
 from server.realtime.memory_broker import MemoryBroker
 from server.realtime.source import PresenceEntry
 from server.realtime.wire import encode_doorbell

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from server.domain.events import StoredEvent
 from server.domain.snapshot import Position, Snapshot
 from server.domain.workshop import WorkshopState
-from server.realtime.broker import OnMessage, OnReconnect
+from server.realtime.broker import OnMessage, OnReconnect, channel_for
 from server.realtime.client import Client, Viewer
-from server.realtime.hub import Hub, channel_for
+from server.realtime.hub import Hub
 from server.realtime.source import PresenceEntry
 from server.realtime.wire import encode_doorbell
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.services import RedisServer
-from tests.support import LiveClient, people, query, setup_workshop
+from tests.support import (
+    LiveClient,
+    ServerProcess,
+    create_facilitator,
+    people,
+    query,
+    server_env,
+    setup_workshop,
+)
 from tests.system.conftest import Cluster
 
 pytestmark = [pytest.mark.system, pytest.mark.timeout(180)]
@@ -274,3 +284,52 @@ async def test_healthz_says_503_while_redis_is_down(
                 break
             await asyncio.sleep(0.2)
         assert (await s.http.get("/healthz")).status_code == 200
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def no_log_checks(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_url: str
+) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """Servers whose periodic log check is an hour away: an event that shows up at all came by
+    the doorbell (the broker), the path every live update is meant to take."""
+    if request.param == "embedded":
+        env = server_env(sqlite_url, HUB_CHECK_SECONDS="3600")
+        servers = [ServerProcess(env, tmp_path)]
+    else:
+        postgres_url = request.getfixturevalue("postgres_url")
+        redis_url = request.getfixturevalue("redis_url")
+        env = server_env(postgres_url, redis_url, HUB_CHECK_SECONDS="3600")
+        servers = [ServerProcess(env, tmp_path), ServerProcess(env, tmp_path)]
+    create_facilitator(env)
+    try:
+        for s in servers:
+            s.start()
+        yield servers[0], servers[-1]
+    finally:
+        for s in servers:
+            s.stop()
+
+
+async def test_a_note_reaches_others_by_the_doorbell_not_by_the_periodic_check(
+    no_log_checks: tuple[ServerProcess, ServerProcess],
+) -> None:
+    a, b = no_log_checks
+    fac, wid, code = await setup_workshop(a.url)
+    async with people(a.url, b.url) as (pa, pb):
+        await pa.join(code, "A", "Borger")
+        await pb.join(code, "B", "Politiker")
+        writer = await LiveClient.connect(a.ws_url, wid, pa)
+        reader = await LiveClient.connect(b.ws_url, wid, pb)
+        try:
+            for c in (writer, reader):
+                await c.wait_for(lambda c: c.seq is not None, timeout=20)
+            cid = await writer.command("note.add", text="Ringer det på?")
+            assert (await writer.wait_reply(cid, timeout=10))["type"] == "ack"
+            await reader.wait_for(
+                lambda c: any(e.get("data", {}).get("text") == "Ringer det på?" for e in c.events),
+                timeout=3,
+            )
+        finally:
+            await writer.close()
+            await reader.close()
+    await fac.aclose()
