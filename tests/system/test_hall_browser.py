@@ -29,6 +29,7 @@ from tests.system.test_board_browser import (
     log_in,
     serious_violations,
     small_targets,
+    touch_drag,
 )
 from tests.system.test_boards import ok
 
@@ -595,3 +596,51 @@ async def test_hostile_text_in_the_hall_renders_as_inert_text(single: ServerProc
         await nothing_ran(p.page)
         assert dialogs == []
         assert not p.page_errors and not f.page_errors, (p.page_errors, f.page_errors)
+
+
+async def test_a_finger_places_a_station_in_the_editor_and_a_door_leads_to_a_group_room(
+    single: ServerProcess,
+) -> None:
+    """The editor on a touch tablet: the facilitator drags a station with a finger. The
+    participant taps a door, sees the group room with its own station, and comes back."""
+    async with (
+        hall_workshop(single) as h,
+        chromium() as browser,
+        device(browser, "participant", tablet=True) as tablet,
+        device(browser, "facilitator", tablet=True) as f,
+    ):
+        group = await add_room(h.fac, "Gruppe A", "room")
+        inside = await add_station(h.fac, group, "info", "Gruppens opgave", body="Tal om *trafik*.")
+        door = await add_station(h.fac, HALL, "door", "Til gruppe A", target_room_id=group)
+        await ok(h.fac, "station.place", station_id=door, x=5000, y=8000)
+
+        await log_in(f, single.url)
+        page = f.page
+        await page.goto(f"{single.url}/f/workshops/{h.workshop_id}/hall")
+        await f.wait_online()
+        station = page.locator(f"#he-hs-{h.rules}")
+        target = page.locator("#he-room-hall .he-picture")
+        await target.scroll_into_view_if_needed()
+        # A finger from the rules (75 %, 60 %) towards the picture's centre.
+        await touch_drag(page, station, target)
+        dropped = await placed(h.fac, h.rules, 2)  # the first was the setup's
+        assert dropped != {"x": 7500, "y": 6000}, dropped
+        assert abs(dropped["x"] - 5000) <= 400, dropped
+
+        await tablet.join(single.url, h.code, "Bo", "Borger")
+        t = tablet.page
+        await tablet.press_or_tap(hotspot(t, door))
+        title = t.locator(f"#hall-room-title-{group}")
+        await expect(title).to_be_visible(timeout=LIVE_MS)
+        await expect(title).to_have_text("Gruppe A")
+        await expect(hotspot(t, inside)).to_be_visible()
+        await expect(hotspot(t, h.programme)).to_be_hidden()
+        await tablet.press_or_tap(hotspot(t, inside))
+        await expect(panel(t, inside).locator(".markdown em")).to_have_text("trafik")
+        await t.keyboard.press("Escape")
+        back = t.locator(f"#hall-room-{group}").get_by_role(
+            "button", name="Tilbage til byrådssalen"
+        )
+        await tablet.press_or_tap(back)
+        await expect(hotspot(t, h.programme)).to_be_visible(timeout=LIVE_MS)
+        assert not tablet.page_errors and not f.page_errors, (tablet.page_errors, f.page_errors)
