@@ -243,3 +243,40 @@ def test_markdown_is_sanitised() -> None:
         inert(page)
         assert "&lt;script&gt;alert(8)&lt;/script&gt;" in page
     inert(render("partials/hall_editor.html", "da", hv=HallView(s.state, html("facilitator"))))
+
+
+def test_films_maps_plan_and_help_line_show_what_their_kind_holds() -> None:
+    """A film with its captions (never autoplaying), maps as pictures with their names, the
+    process plan with its done milestones, and the help-line's number as a phone link."""
+    s = Session()
+    s.do(FAC, AddAsset("film1", "video", "video/mp4", "byraad.mp4", 100))
+    s.do(FAC, AddAsset("tekst1", "captions", "text/vtt", "byraad.vtt", 10))
+    s.do(FAC, AddAsset("kort1", "image", "image/png", "kort.png", 100, 640, 480))
+    s.do(FAC, AddStation("film", HALL, "films", "Film om byrådet", 1000, 1000))
+    films = StationContent(
+        links=(("Borgmesterens tale", "https://video.example.dk/tale"),),
+        video_id="film1",
+        captions_id="tekst1",
+    )
+    s.do(FAC, EditStation("film", "Film om byrådet", films))
+    s.do(FAC, AddStation("kort", HALL, "maps", "Kort over byen", 3000, 1000))
+    s.do(FAC, EditStation("kort", "Kort over byen", StationContent(image_ids=("kort1",))))
+    s.do(FAC, AddStation("plan", HALL, "plan", "Procesplan", 5000, 1000))
+    milestones = (("marts 2027", "Borgermøde", True), ("juni 2027", "Byrådet beslutter", False))
+    s.do(FAC, EditStation("plan", "Procesplan", StationContent(milestones=milestones)))
+    s.do(FAC, AddStation("hjaelp", HALL, "helpline", "Hjælpelinjen", 7000, 1000))
+    s.do(FAC, EditStation("hjaelp", "Hjælpelinjen", StationContent(phone="+45 45 97 30 00")))
+    page = hall_of(s, html("participant", P1.id))
+    tags = tags_of(page)
+    videos = [a for t, a in tags if t == "video"]
+    assert len(videos) == 1 and "autoplay" not in videos[0] and "controls" in videos[0]
+    assert videos[0]["src"].endswith("/assets/film1")
+    (track,) = [a for t, a in tags if t == "track"]
+    assert track["kind"] == "captions" and track["src"].endswith("/assets/tekst1")
+    assert any(t == "a" and a.get("href") == "https://video.example.dk/tale" for t, a in tags)
+    maps = [a for t, a in tags if t == "img" and a.get("src", "").endswith("/assets/kort1")]
+    assert len(maps) == 1 and maps[0].get("alt")
+    done = [a for t, a in tags if t == "li" and "milestone" in a.get("class", "").split()]
+    assert ["done" in a["class"].split() for a in done] == [True, False]
+    assert "Borgermøde" in page and "Byrådet beslutter" in page
+    assert any(t == "a" and a.get("href", "").startswith("tel:+4545973000") for t, a in tags)
