@@ -343,8 +343,10 @@ async def _dilemmas(
     )
 
 
-async def _hall(conn: AsyncConnection, workshop_id: str) -> Hall:
-    """The hall has a row only once edited: without one it is the default hall."""
+async def load_hall(conn: AsyncConnection, workshop_id: str) -> Hall:
+    """The hall alone, for what needs nothing else (serving an asset to a tablet must not load
+    every note). The hall has a row only once edited: without one it is the default hall, and
+    an unknown workshop's hall is that empty default."""
     rooms = {r.id: room_from_row(r) for r in await _rows(conn, hall_rooms, workshop_id)}
     rooms.setdefault(HALL, THE_HALL)
     spot = (
@@ -430,6 +432,6 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
         dilemma_cards=cards,
         dilemma_choices=choices,
         shown_card_id=shown_card_id,
-        hall=await _hall(conn, workshop_id),
+        hall=await load_hall(conn, workshop_id),
         committee=await _committee(conn, workshop_id),
     )

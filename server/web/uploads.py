@@ -43,7 +43,7 @@ from server.media import (
 from server.service import UnknownWorkshop, new_id
 from server.store import workshops as workshop_rows
 from server.store.db import StoreUnavailable
-from server.store.loading import load_state
+from server.store.loading import load_hall
 from server.store.tables import asset_blobs
 from server.web.identity import Identity, identify
 from server.web.join import normalise_code
@@ -291,10 +291,10 @@ async def _serve(
 ) -> Response:
     rt = runtime(request)
     async with rt.db.read() as conn:
-        state = await load_state(conn, workshop_id)
-        if state is None or not may_fetch(state.hall, asset_id, participant_id, facilitator):
+        hall = await load_hall(conn, workshop_id)
+        if not may_fetch(hall, asset_id, participant_id, facilitator):
             return Response(status_code=404)
-        asset = state.hall.assets[asset_id]
+        asset = hall.assets[asset_id]
         total = await _blob_length(conn, workshop_id, asset_id)
     if not total:
         return Response(status_code=404)
