@@ -10,14 +10,15 @@ import datetime
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from server.domain import events as ev
 from server.domain.commands import Actor, Command
 from server.domain.decide import create_workshop as workshop_created_event
 from server.domain.decide import decide
 from server.domain.errors import DomainError
-from server.domain.events import StoredEvent
-from server.domain.workshop import WorkshopState, new_workshop
+from server.domain.events import JSON, Event, StoredEvent
+from server.domain.workshop import WorkshopState, apply, new_workshop
 from server.realtime.broker import Broker, channel_for
 from server.realtime.wire import encode_doorbell
 from server.store import assets, log, projections
@@ -58,6 +59,33 @@ class Result:
 
 class UnknownWorkshop(Exception):
     pass
+
+
+class ImportRefused(Exception):
+    """A step of an import the domain refused: which step, and the domain's error."""
+
+    def __init__(self, step: int, error: DomainError) -> None:
+        super().__init__(f"step {step}: {error.code}")
+        self.step = step
+        self.error = error
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """A workshop to rebuild: its first event's fields, then commands replayed as the actors
+    who gave them. Ids inside the commands are the caller's (fresh ones); `board_id` is the
+    first board's, which `workshop.created` makes."""
+
+    facilitator_id: str
+    title: str
+    date: str
+    groups: list[str]
+    board_id: str
+    board_title: str
+    column_title: str
+    imported: JSON  # the `workshop.imported` payload: {format, version, archive}
+    steps: Sequence[tuple[Actor, Command]]
+    blobs: Sequence[tuple[str, bytes]] = ()
 
 
 class Service:
@@ -187,6 +215,75 @@ class Service:
             await projections.project(conn, stored[0], now)
         await self._publish(workshop_id, epoch, stored)
         return new_workshop(event)
+
+    async def import_workshop(self, plan: ImportPlan) -> WorkshopState:
+        """Rebuild a workshop: every step is decided against the state the steps before made,
+        with the rules of a live workshop, all in memory; only when every step is accepted is
+        anything written, in one transaction. So a refused import leaves no trace."""
+        now = self.clock()
+        workshop_id = new_id()
+        epoch = secrets.token_hex(8)
+        try:
+            created = workshop_created_event(
+                workshop_id=workshop_id,
+                board_id=plan.board_id,
+                join_code="",  # set below, under the write lock
+                title=plan.title,
+                date=plan.date,
+                groups=plan.groups,
+                board_title=plan.board_title,
+                facilitator_id=plan.facilitator_id,
+                column_id=plan.board_id,
+                column_title=plan.column_title,
+            )
+        except DomainError as refused:
+            raise ImportRefused(-1, refused) from refused  # the title, date or groups
+        state = new_workshop(created)
+        seq = 1
+        imported = Event(ev.WORKSHOP_IMPORTED, dict(plan.imported))
+        seq += 1
+        state = apply(state, imported, seq)
+        written: list[tuple[str, Event]] = [(plan.facilitator_id, imported)]
+        for i, (actor, command) in enumerate(plan.steps):
+            try:
+                new_events = decide(state, actor, command)
+            except DomainError as refused:
+                raise ImportRefused(i, refused) from refused
+            for event in new_events:
+                seq += 1
+                state = apply(state, event, seq)
+                written.append((actor.id, event))
+        async with self.db.write() as conn:
+            join_code = new_join_code()
+            while await workshop_rows.join_code_taken(conn, join_code):
+                join_code = new_join_code()
+            created = Event(created.type, {**created.data, "join_code": join_code})
+            d = created.data
+            await workshop_rows.insert_workshop(
+                conn,
+                workshop_id=workshop_id,
+                join_code=join_code,
+                title=d["title"],
+                date=d["date"],
+                groups=d["groups"],
+                epoch=epoch,
+                facilitator_id=plan.facilitator_id,
+                now=now,
+            )
+            last = await log.allocate_seq(conn, workshop_id, 1 + len(written))
+            assert last == 1 + len(written)
+            stored = await log.append_events(
+                conn, workshop_id, 1, [created], plan.facilitator_id, None, now
+            )
+            for n, (actor_id, event) in enumerate(written):
+                stored += await log.append_events(
+                    conn, workshop_id, 2 + n, [event], actor_id, None, now
+                )
+            for stored_event in stored:
+                await projections.project(conn, stored_event, now)
+            for asset_id, data in plan.blobs:
+                await assets.save_blob(conn, workshop_id, asset_id, data)
+        return replace(state, join_code=join_code)
 
     async def _publish(self, workshop_id: str, epoch: str, stored: list[StoredEvent]) -> None:
         """Ring the doorbell. A failure here loses nothing: hubs re-read the log."""

@@ -474,6 +474,27 @@ class Spotlight:
 
 
 @dataclass(frozen=True)
+class OpenStation:
+    """A participant opened a station: recorded the first time only, for the report's "stations
+    opened" (who is at a station now is presence, not this)."""
+
+    station_id: str
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """Publish (or re-publish under a new link) the read-only report; the id comes from the
+    edge, and the old link stops working."""
+
+    link_id: str
+
+
+@dataclass(frozen=True)
+class UnpublishReport:
+    """Revoke the published report link."""
+
+
+@dataclass(frozen=True)
 class AnswerQuiz:
     """A participant's answers to a quiz station, one option index per question."""
 
@@ -569,6 +590,9 @@ Command = (
     | SetProgrammeItem
     | Spotlight
     | AnswerQuiz
+    | OpenStation
+    | PublishReport
+    | UnpublishReport
     | CallMe
     | ResolveCall
     | AddAsset

@@ -13,6 +13,7 @@ from server.domain import dot_rules as dots
 from server.domain import events as ev
 from server.domain import hall_rules as hall
 from server.domain import question_rules as questions
+from server.domain import report_rules
 from server.domain import timer_rules as timers
 from server.domain.commands import (
     Actor,
@@ -60,9 +61,11 @@ from server.domain.commands import (
     MoveNote,
     NextCard,
     OpenQuestion,
+    OpenStation,
     PlaceDot,
     PlaceStation,
     PlanItem,
+    PublishReport,
     ReactToNote,
     RemoveCard,
     RemoveCluster,
@@ -94,6 +97,7 @@ from server.domain.commands import (
     StopTimer,
     TurnNoteAround,
     UnplanItem,
+    UnpublishReport,
     UpdateParticipant,
 )
 from server.domain.errors import DomainError
@@ -257,6 +261,9 @@ _RULES: dict[type, Callable[[WorkshopState, Actor, Any], list[Event]]] = {
     SetProgrammeItem: hall.set_programme_item,
     Spotlight: hall.spotlight,
     AnswerQuiz: hall.answer_quiz,
+    OpenStation: hall.open_station,
+    PublishReport: report_rules.publish_report,
+    UnpublishReport: report_rules.unpublish_report,
     CallMe: hall.call_me,
     ResolveCall: hall.resolve_call,
     AddAsset: hall.add_asset,

@@ -67,6 +67,8 @@ DILEMMA_HIDDEN = "dilemma.hidden"
 # room_unlocked {room_id, participant_id, station_id}
 # call_requested {call_id, participant_id, station_id, message} · call_resolved {call_id}
 # asset_added {asset_id, kind, media_type, name, size, width, height}
+# station_opened {station_id, participant_id}: the first time a participant opened a station
+#   (the report's "stations opened"; later visits are presence only)
 HALL_ROOM_ADDED = "hall.room_added"
 HALL_ROOM_EDITED = "hall.room_edited"
 HALL_ROOM_REMOVED = "hall.room_removed"
@@ -81,6 +83,15 @@ HALL_ROOM_UNLOCKED = "hall.room_unlocked"
 HALL_CALL_REQUESTED = "hall.call_requested"
 HALL_CALL_RESOLVED = "hall.call_resolved"
 HALL_ASSET_ADDED = "hall.asset_added"
+HALL_STATION_OPENED = "hall.station_opened"
+# Reports (server/domain/report.py). report_published {link_id}: the read-only link /r/<signed
+# link id> works until report_unpublished {} (or the next publish, which replaces the id).
+REPORT_PUBLISHED = "report.published"
+REPORT_UNPUBLISHED = "report.unpublished"
+# workshop_imported {format, version, archive: {..}}: the workshop was rebuilt from a JSON
+# export (server/exchange); `archive` is what came along that no stream here owns (the
+# committee's sprint outcomes), shown in its report as it was exported.
+WORKSHOP_IMPORTED = "workshop.imported"
 # A note sent to a committee's backlog (on the meeting's stream), after the item was added
 # there: note_sent_to_backlog {note_id, board_id, committee_id, item_id}.
 NOTE_SENT_TO_BACKLOG = "note.sent_to_backlog"
@@ -180,6 +191,10 @@ EVENT_TYPES = (
     HALL_CALL_REQUESTED,
     HALL_CALL_RESOLVED,
     HALL_ASSET_ADDED,
+    HALL_STATION_OPENED,
+    REPORT_PUBLISHED,
+    REPORT_UNPUBLISHED,
+    WORKSHOP_IMPORTED,
     NOTE_SENT_TO_BACKLOG,
     COMMITTEE_SET_UP,
     COMMITTEE_CAPACITY_RULE_CHANGED,

@@ -161,6 +161,9 @@ class Hall:
     calls: Mapping[str, Call]
     spotlight: str | None = None  # the station every participant's view opens
     spotlight_seq: int = 0  # the seq of the last spotlight: a client opens each one once
+    # (station id, participant id): who has opened which station at least once (the report's
+    # "stations opened"); goes with its station
+    opened: frozenset[tuple[str, str]] = frozenset()
 
 
 THE_HALL = Room(HALL, "", "hall", 0)

@@ -73,6 +73,7 @@ def _room_removed(hall: Hall, d: JSON, seq: int) -> Hall:
         stations=MappingProxyType({k: s for k, s in hall.stations.items() if k not in gone}),
         unlocked=frozenset(u for u in hall.unlocked if u[0] != room_id),
         spotlight=None if hall.spotlight in gone else hall.spotlight,
+        opened=frozenset(o for o in hall.opened if o[0] not in gone),
     )
 
 
@@ -129,6 +130,7 @@ def _station_removed(hall: Hall, d: JSON, seq: int) -> Hall:
         hall,
         stations=_with(hall.stations, station_id, None),
         spotlight=None if hall.spotlight == station_id else hall.spotlight,
+        opened=frozenset(o for o in hall.opened if o[0] != station_id),
     )
 
 
@@ -158,6 +160,10 @@ def _spotlighted(hall: Hall, d: JSON, seq: int) -> Hall:
 
 def _room_unlocked(hall: Hall, d: JSON, seq: int) -> Hall:
     return replace(hall, unlocked=hall.unlocked | {(d["room_id"], d["participant_id"])})
+
+
+def _station_opened(hall: Hall, d: JSON, seq: int) -> Hall:
+    return replace(hall, opened=hall.opened | {(d["station_id"], d["participant_id"])})
 
 
 def _call_requested(hall: Hall, d: JSON, seq: int) -> Hall:
@@ -198,6 +204,7 @@ _HANDLERS: dict[str, Callable[[Hall, JSON, int], Hall]] = {
     ev.HALL_CALL_REQUESTED: _call_requested,
     ev.HALL_CALL_RESOLVED: _call_resolved,
     ev.HALL_ASSET_ADDED: _asset_added,
+    ev.HALL_STATION_OPENED: _station_opened,
 }
 
 

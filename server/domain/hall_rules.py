@@ -27,6 +27,7 @@ from server.domain.commands import (
     CallMe,
     EditRoom,
     EditStation,
+    OpenStation,
     PlaceStation,
     RemoveRoom,
     RemoveStation,
@@ -429,6 +430,15 @@ def spotlight(state: WorkshopState, actor: Actor, c: Spotlight) -> list[Event]:
 
 
 # --- participants ------------------------------------------------------------------------
+
+
+def open_station(state: WorkshopState, actor: Actor, c: OpenStation) -> list[Event]:
+    """Recorded once per participant and station; opening it again is not news."""
+    p = _participant(state, actor)
+    s = _station(state, actor, c.station_id)
+    if (s.id, p.id) in state.hall.opened:
+        raise DomainError("hall.already_opened")
+    return [Event(ev.HALL_STATION_OPENED, {"station_id": s.id, "participant_id": p.id})]
 
 
 def answer_quiz(state: WorkshopState, actor: Actor, c: AnswerQuiz) -> list[Event]:

@@ -74,6 +74,11 @@ class WorkshopState:
     hall: Hall = field(default_factory=empty_hall)  # the virtual council hall
     # Set (by `committee.set_up`) when this stream is a task committee rather than a workshop.
     committee: Committee | None = None
+    # The id inside the published report link (None: not published, or revoked).
+    report_link: str | None = None
+    # Set when the workshop was imported from a JSON export: what came along that no stream
+    # here owns (the committee's sprint outcomes), kept as exported (plain JSON).
+    archive: Mapping[str, object] | None = None
 
     @property
     def main_board(self) -> Board:
@@ -560,6 +565,12 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
         return replace(state, participants=_with(state.participants, p.id, p))
     if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
+    if t == ev.REPORT_PUBLISHED:
+        return replace(state, report_link=d["link_id"])
+    if t == ev.REPORT_UNPUBLISHED:
+        return replace(state, report_link=None)
+    if t == ev.WORKSHOP_IMPORTED:
+        return replace(state, archive=MappingProxyType(dict(d["archive"])))
     parts = (
         _apply_question,
         _apply_timer,

@@ -227,6 +227,11 @@ class Hub:
         client.viewer.presence = replace(p, station=station_id)
         self._wake(room, _PRESENCE_CHANGED)
 
+    def state_of(self, workshop_id: str) -> WorkshopState | None:
+        """The state this process holds for a workshop with sockets here (may lag the log)."""
+        room = self.rooms.get(workshop_id)
+        return None if room is None else room.state
+
     def online(self, workshop_id: str) -> list[PresenceEntry]:
         room = self.rooms.get(workshop_id)
         return [] if room is None else self._merged_presence(room)

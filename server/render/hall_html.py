@@ -22,7 +22,9 @@ from server.render.templating import render
 _OWN = {ev.HALL_ROOM_UNLOCKED, ev.HALL_CALL_REQUESTED, ev.HALL_CALL_RESOLVED}
 # Everything else in the hall shows alike to everyone who may enter its room; an upload shows
 # only in the facilitators' editor until a room or station uses it.
-_SHARED = (ev.HALL_EVENTS - _OWN - {ev.HALL_ASSET_ADDED}) | {ev.BOARD_CREATED, ev.BOARD_RENAMED}
+# A first opening of a station is the report's record: nothing on a screen changes.
+_SHOWN = ev.HALL_EVENTS - {ev.HALL_STATION_OPENED}
+_SHARED = (_SHOWN - _OWN - {ev.HALL_ASSET_ADDED}) | {ev.BOARD_CREATED, ev.BOARD_RENAMED}
 _PARTICIPANTS = {ev.PARTICIPANT_JOINED, ev.PARTICIPANT_RENAMED, ev.PARTICIPANT_KICKED}
 
 
@@ -138,7 +140,7 @@ def events_html(events: list[StoredEvent], state: WorkshopState, viewer: Viewer)
     parts: list[str] = []
     if whole:
         parts.append(section_html(state, viewer))
-    if hv.facilitator and types & (ev.HALL_EVENTS | {ev.BOARD_CREATED, ev.BOARD_RENAMED}):
+    if hv.facilitator and types & (_SHOWN | {ev.BOARD_CREATED, ev.BOARD_RENAMED}):
         parts.append(editor_html(state, viewer))
     said = _announcements(events, hv, viewer)
     if said:

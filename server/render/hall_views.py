@@ -320,6 +320,9 @@ def _hall_event_data(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> di
 
 def hall_event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str, Any] | None:
     """A hall event as this viewer may receive it, built afresh from the state after the
-    batch; None when it is not for them at all."""
+    batch; None when it is not for them at all (a first opening of a station is for no one: it
+    is the report's record)."""
+    if e.type == ev.HALL_STATION_OPENED:
+        return None
     data = _hall_event_data(e, state, viewer)
     return None if data is None else {"seq": e.seq, "type": e.type, "data": data}

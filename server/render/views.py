@@ -371,9 +371,17 @@ def _without_author(data: dict[str, Any], board: Board | None, viewer: Viewer) -
 _ABOUT_A_NOTE = (ev.NOTE_EDITED, ev.NOTE_REACTED, ev.COMMENT_ADDED, ev.COMMENT_DELETED)
 
 
+# Events that change nothing on any screen: the report's records and the published link.
+UNSHOWN_EVENTS = frozenset(
+    (ev.HALL_STATION_OPENED, ev.REPORT_PUBLISHED, ev.REPORT_UNPUBLISHED, ev.WORKSHOP_IMPORTED)
+)
+
+
 def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str, Any] | None:
     """One event as this viewer may receive it, or None if it is not for them at all.
     `state` is the state after the batch the event belongs to."""
+    if e.type in UNSHOWN_EVENTS:
+        return None
     if e.type in QUESTION_EVENTS:
         return question_event_json(e, state, viewer)
     if e.type in (ev.TIMER_STARTED, ev.TIMER_STOPPED):  # the same for everyone, as stored

@@ -19,6 +19,7 @@ from server.store.projection_types import Handler
 from server.store.tables import (
     hall_assets,
     hall_calls,
+    hall_opens,
     hall_rooms,
     hall_spotlights,
     hall_stations,
@@ -74,6 +75,11 @@ async def _room_removed(conn: AsyncConnection, e: StoredEvent) -> None:
         .where(hall_spotlights.c.workshop_id == e.workshop_id)
         .where(hall_spotlights.c.station_id.in_(in_room))
         .values(station_id=None)
+    )
+    await conn.execute(
+        sa.delete(hall_opens).where(
+            hall_opens.c.workshop_id == e.workshop_id, hall_opens.c.station_id.in_(in_room)
+        )
     )
     await conn.execute(
         sa.delete(hall_stations).where(
@@ -170,6 +176,12 @@ async def _station_removed(conn: AsyncConnection, e: StoredEvent) -> None:
         )
         .values(station_id=None)
     )
+    await conn.execute(
+        sa.delete(hall_opens).where(
+            hall_opens.c.workshop_id == e.workshop_id,
+            hall_opens.c.station_id == e.data["station_id"],
+        )
+    )
     await conn.execute(sa.delete(hall_stations).where(_station(e)))
 
 
@@ -196,6 +208,17 @@ async def _room_unlocked(conn: AsyncConnection, e: StoredEvent) -> None:
     await conn.execute(
         sa.insert(hall_unlocks).values(
             workshop_id=e.workshop_id, room_id=d["room_id"], participant_id=d["participant_id"]
+        )
+    )
+
+
+async def _station_opened(conn: AsyncConnection, e: StoredEvent) -> None:
+    d = e.data
+    await conn.execute(
+        sa.insert(hall_opens).values(
+            workshop_id=e.workshop_id,
+            station_id=d["station_id"],
+            participant_id=d["participant_id"],
         )
     )
 
@@ -254,4 +277,5 @@ HANDLERS: dict[str, Handler] = {
     ev.HALL_CALL_REQUESTED: _call_requested,
     ev.HALL_CALL_RESOLVED: _call_resolved,
     ev.HALL_ASSET_ADDED: _asset_added,
+    ev.HALL_STATION_OPENED: _station_opened,
 }

@@ -38,6 +38,7 @@ from server.store.tables import (
     dots,
     hall_assets,
     hall_calls,
+    hall_opens,
     hall_rooms,
     hall_spotlights,
     hall_stations,
@@ -355,6 +356,7 @@ async def load_hall(conn: AsyncConnection, workshop_id: str) -> Hall:
         )
     ).first()
     unlocks = await _rows(conn, hall_unlocks, workshop_id)
+    opens = await _rows(conn, hall_opens, workshop_id)
     return Hall(
         rooms=MappingProxyType(rooms),
         stations=_by_id(map(station_from_row, await _rows(conn, hall_stations, workshop_id))),
@@ -365,6 +367,7 @@ async def load_hall(conn: AsyncConnection, workshop_id: str) -> Hall:
         ),
         spotlight=None if spot is None else spot.station_id,
         spotlight_seq=0 if spot is None else spot.seq,
+        opened=frozenset((o.station_id, o.participant_id) for o in opens),
     )
 
 
@@ -434,4 +437,6 @@ async def load_state(conn: AsyncConnection, workshop_id: str) -> WorkshopState |
         shown_card_id=shown_card_id,
         hall=await load_hall(conn, workshop_id),
         committee=await _committee(conn, workshop_id),
+        report_link=w.report_link,
+        archive=None if w.archive is None else MappingProxyType(dict(w.archive)),
     )

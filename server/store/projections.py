@@ -31,7 +31,7 @@ from server.store import (
 )
 from server.store.loading import load_state
 from server.store.projection_types import Handler
-from server.store.tables import participants
+from server.store.tables import participants, workshops
 
 __all__ = ["HANDLERS", "load_state", "project"]
 
@@ -73,8 +73,26 @@ async def _participant_kicked(conn: AsyncConnection, e: StoredEvent) -> None:
     )
 
 
+async def _report_link(conn: AsyncConnection, e: StoredEvent) -> None:
+    link = e.data["link_id"] if e.type == ev.REPORT_PUBLISHED else None
+    await conn.execute(
+        sa.update(workshops).where(workshops.c.id == e.workshop_id).values(report_link=link)
+    )
+
+
+async def _imported(conn: AsyncConnection, e: StoredEvent) -> None:
+    await conn.execute(
+        sa.update(workshops)
+        .where(workshops.c.id == e.workshop_id)
+        .values(archive=e.data["archive"])
+    )
+
+
 HANDLERS: dict[str, Handler] = {
     ev.PARTICIPANT_JOINED: _participant_joined,
+    ev.REPORT_PUBLISHED: _report_link,
+    ev.REPORT_UNPUBLISHED: _report_link,
+    ev.WORKSHOP_IMPORTED: _imported,
     ev.PARTICIPANT_RENAMED: _participant_renamed,
     ev.PARTICIPANT_KICKED: _participant_kicked,
     **board_projections.HANDLERS,

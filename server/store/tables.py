@@ -41,6 +41,10 @@ workshops = sa.Table(
     # finds its committee. Not in the meeting's state: the committee's stream owns the fact.
     # No foreign key: adding one would rebuild on SQLite the table every other points at.
     sa.Column("committee_id", sa.String(32), nullable=True),
+    # The id inside the published report link (`report.published`); None: not published.
+    sa.Column("report_link", sa.String(64), nullable=True),
+    # What an imported workshop brought along (`workshop.imported`); None: not imported.
+    sa.Column("archive", sa.JSON, nullable=True),
 )
 
 events = sa.Table(
@@ -397,6 +401,16 @@ hall_unlocks = sa.Table(
     metadata,
     _in_workshop(),
     sa.Column("room_id", sa.String(32), primary_key=True),
+    sa.Column("participant_id", sa.String(32), sa.ForeignKey("participants.id"), primary_key=True),
+)
+
+# Who has opened which station at least once (the report's "stations opened"). Goes with its
+# station.
+hall_opens = sa.Table(
+    "hall_opens",
+    metadata,
+    _in_workshop(),
+    sa.Column("station_id", sa.String(32), primary_key=True),
     sa.Column("participant_id", sa.String(32), sa.ForeignKey("participants.id"), primary_key=True),
 )
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from server.domain.commands import Actor, UpdateParticipant
+from server.domain.commands import Actor, OpenStation, UpdateParticipant
 from server.i18n import message
 from server.realtime.client import (
     CLOSE_BAD_ORIGIN,
@@ -168,6 +168,8 @@ async def workshop_socket(ws: WebSocket) -> None:
                     client.offer(error_frame("permission.read_only", locale, None))
                 else:
                     rt.hub.visiting(workshop_id, client, parsed.station_id)
+                    if actor.role == "participant" and parsed.station_id:
+                        await _first_opening(rt, workshop_id, actor, parsed.station_id)
                 continue
             assert isinstance(parsed, CommandRequest)
             try:
@@ -196,6 +198,23 @@ async def workshop_socket(ws: WebSocket) -> None:
     finally:
         await rt.hub.detach(client, workshop_id)
         await client.stop()
+
+
+async def _first_opening(rt: Runtime, workshop_id: str, actor: Actor, station_id: str) -> None:
+    """Record a participant's first opening of a station, for the report. Checked against the
+    hub's state first, so later visits cost no write; a race between processes is settled by
+    the command id (one per participant and station) and the domain's own check."""
+    state = rt.hub.state_of(workshop_id)
+    if state is None or station_id not in state.hall.stations:
+        return
+    if (station_id, actor.id) in state.hall.opened:
+        return
+    try:
+        await rt.service.execute(
+            workshop_id, actor, f"open:{station_id}:{actor.id}"[:64], OpenStation(station_id)
+        )
+    except (StoreUnavailable, UnknownWorkshop):
+        logger.info("could not record the opening of station %s", station_id)
 
 
 async def _refresh_presence(rt: Runtime, workshop_id: str, participant_id: str) -> None:

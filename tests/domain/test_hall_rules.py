@@ -20,6 +20,7 @@ from server.domain.commands import (
     EditRoom,
     EditStation,
     KickParticipant,
+    OpenStation,
     PlaceStation,
     RemoveRoom,
     RemoveStation,
@@ -537,6 +538,8 @@ def whole_hall() -> Session:
     s.do(FAC, ReorderStation("door", 0))
     s.do(FAC, Spotlight("door"))
     s.do(P1, AnswerQuiz("quiz", (1, 0)))
+    s.do(P1, OpenStation("prog"))
+    s.do(P3, OpenStation("help"))
     s.do(P3, CallMe("help", "c1", "Ring"))
     s.do(FAC, ResolveCall("c1"))
     s.do(FAC, AddRoom("tmp", "Midlertidigt", "room"))
@@ -574,3 +577,38 @@ def test_apply_hall_handles_exactly_the_hall_events() -> None:
     )
     assert changed is not None and changed.hall.rooms["r"] == Room("r", "R", "room", 1)
     assert state.hall == empty_hall() and state.hall.rooms == {HALL: THE_HALL}
+
+
+# --- stations opened (the report's count) -------------------------------------------------
+
+
+def test_a_station_is_recorded_as_opened_once_per_participant() -> None:
+    s = gated()
+    s.do(P1, OpenStation("prog"))
+    assert ("prog", P1.id) in s.state.hall.opened
+    assert s.refused(P1, OpenStation("prog")) == "hall.already_opened"
+    s.do(P2, OpenStation("prog"))
+    assert {o for o in s.state.hall.opened if o[0] == "prog"} == {("prog", P1.id), ("prog", P2.id)}
+
+
+def test_only_participants_open_stations_and_only_ones_they_may_enter() -> None:
+    s = gated()
+    assert s.refused(FAC, OpenStation("prog")) == "permission.participants_only"
+    assert s.refused(SCREEN, OpenStation("prog")) == "permission.read_only"
+    assert s.refused(P1, OpenStation("nowhere")) == "hall.station_unknown"
+    assert s.refused(P1, OpenStation("info")) == "hall.station_unknown"  # gated room 1
+    s.do(P1, AnswerQuiz("quiz", (1, 0)))
+    s.do(P1, OpenStation("info"))
+    assert ("info", P1.id) in s.state.hall.opened
+
+
+def test_a_removed_station_or_room_takes_its_openings_with_it() -> None:
+    s = gated()
+    s.do(P1, AnswerQuiz("quiz", (1, 0)))
+    s.do(P1, OpenStation("info"))
+    s.do(P1, OpenStation("prog"))
+    s.do(FAC, RemoveStation("quiz"))  # the quiz leads there: the room is in use until it goes
+    s.do(FAC, RemoveRoom("g1"))
+    assert s.state.hall.opened == frozenset({("prog", P1.id)})
+    s.do(FAC, RemoveStation("prog"))
+    assert s.state.hall.opened == frozenset()

@@ -18,6 +18,7 @@ from server.domain.commands import (
     CallMe,
     EditRoom,
     EditStation,
+    OpenStation,
     PlaceStation,
     RemoveRoom,
     RemoveStation,
@@ -369,6 +370,7 @@ def test_hall_events_are_built_only_by_the_hall_view() -> None:
     s.do(FAC, RemoveStation("ginfo"))
     s.do(FAC, EditStation("door", "Til gruppen", StationContent(target_room_id="brk")))
     s.do(FAC, RemoveRoom("grp"))
+    s.do(P1, OpenStation("prog"))
     assert {e.type for e in s.log} >= ev.HALL_EVENTS
     for i, e in enumerate(s.log):
         if e.type in ev.HALL_EVENTS:

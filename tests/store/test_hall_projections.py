@@ -21,7 +21,9 @@ from server.domain.commands import (
     CallMe,
     EditRoom,
     EditStation,
+    OpenStation,
     PlaceStation,
+    PublishReport,
     RemoveRoom,
     RemoveStation,
     ReorderStation,
@@ -29,6 +31,7 @@ from server.domain.commands import (
     SetProgrammeItem,
     Spotlight,
     StationContent,
+    UnpublishReport,
 )
 from server.domain.hall import HALL, THE_HALL, Room, empty_hall
 from server.service import Service
@@ -126,13 +129,18 @@ async def a_morning_in_the_hall(service: Service, p1: Actor, p2: Actor, p3: Acto
     await twin.refused(p1, AnswerQuiz("quiz", (0, 0)), "hall.quiz_wrong")
     await twin.do(p1, AnswerQuiz("quiz", (1, 0)))
     await twin.refused(p1, AnswerQuiz("quiz", (1, 0)), "hall.already_unlocked")
+    await twin.do(p1, OpenStation("info"))  # in the room just unlocked
+    await twin.do(p1, OpenStation("prog"))
+    await twin.do(p2, OpenStation("prog"))
+    await twin.refused(p2, OpenStation("prog"), "hall.already_opened")
+    await twin.do(p3, OpenStation("door"))
 
     await twin.refused(FAC, Spotlight(None), "hall.no_spotlight")
     await twin.refused(FAC, Spotlight("info"), "hall.spotlight_gated")
     await twin.do(FAC, Spotlight("prog"))
     await twin.do(FAC, Spotlight(None))
     await twin.do(FAC, Spotlight("door"))
-    await twin.do(FAC, RemoveStation("door"))  # the spotlight goes out with it
+    await twin.do(FAC, RemoveStation("door"))  # the spotlight (and an opening) go with it
 
     await twin.do(p2, CallMe("help", "c1", "Efter kl. 14"))
     await twin.refused(p2, CallMe("help", "c2", ""), "hall.call_open")
@@ -153,6 +161,7 @@ async def a_morning_in_the_hall(service: Service, p1: Actor, p2: Actor, p3: Acto
     )
     assert set(h.stations) == {"prog", "help", "quiz", "plan", "board", "maps"}
     assert h.unlocked == {("pause", p2.id)}
+    assert h.opened == {("prog", p1.id), ("prog", p2.id)}
     assert h.spotlight is None and h.spotlight_seq > 0
     assert {k: c.resolved for k, c in h.calls.items()} == {"c1": True, "c2": False}
     return twin
@@ -162,6 +171,20 @@ async def test_every_hall_command_keeps_the_tables_the_twin_of_the_domain(
     service: Service,
 ) -> None:
     await a_morning_in_the_hall(service, P1, P2, P3)
+
+
+async def test_a_published_report_link_is_stored_and_revoked(service: Service) -> None:
+    twin = await new_twin(service)
+    await twin.refused(P1, PublishReport("link1"), "permission.facilitators_only")
+    await twin.refused(FAC, UnpublishReport(), "report.not_published")
+    await twin.do(FAC, PublishReport("link1"))
+    assert (await twin.state()).report_link == "link1"
+    await twin.refused(FAC, PublishReport("link1"), "report.link_id")
+    await twin.do(FAC, PublishReport("link2"))  # a new link: the first stops working
+    assert (await twin.state()).report_link == "link2"
+    await twin.do(FAC, UnpublishReport())
+    state = await twin.assert_replay_equals_stored()
+    assert state.report_link is None
 
 
 async def test_two_workshops_have_halls_and_stations_of_the_same_ids(service: Service) -> None:
