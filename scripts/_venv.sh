@@ -17,6 +17,16 @@ as_root() {
     fi
 }
 
+# WeasyPrint (the reports' PDF) needs Pango and its FreeType backend; fonts-dejavu-core gives it
+# (and the test's Chromium) fonts with the Danish letters.
+pdf_packages_missing() {
+    local pkg
+    for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+        [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)" = installed ] \
+            || printf '%s\n' "$pkg"
+    done
+}
+
 # Debian's python3 has no venv module until python3-venv is installed.
 venv_package_needed() {
     [ ! -x .venv/bin/python ] && ! python3 -c 'import ensurepip' >/dev/null 2>&1
