@@ -103,15 +103,18 @@ class BoardSection:
 
 @dataclass(frozen=True)
 class QuestionSection:
+    """An unrevealed question shows neither figures nor how many voted: the report holds
+    results, and the votes of a question still open are nobody's to read yet (nor exported)."""
+
     question: Question
-    votes: int  # how many voted (shown whatever the status)
+    votes: int | None  # how many voted; None until revealed
     results: Results | None  # None until revealed
 
 
 @dataclass(frozen=True)
 class DilemmaSection:
     text: str
-    choices: int
+    choices: int | None  # None until revealed, like a question's votes
     split: Split | None  # None until revealed
 
     @property
@@ -357,15 +360,17 @@ def _board(state: WorkshopState, board: Board, audience: Audience) -> BoardSecti
 
 
 def _question(state: WorkshopState, q: Question) -> QuestionSection:
+    if not q.revealed:
+        return QuestionSection(question=q, votes=None, results=None)
     votes = state.votes_on(q.id)
-    shown = results(q, votes, state.groups) if q.revealed else None
-    return QuestionSection(question=q, votes=len(votes), results=shown)
+    return QuestionSection(question=q, votes=len(votes), results=results(q, votes, state.groups))
 
 
 def _dilemma(state: WorkshopState, card_id: str, text: str, revealed: bool) -> DilemmaSection:
-    choices = sum(1 for c in state.dilemma_choices.values() if c.card_id == card_id)
-    shown = split(card_id, state.dilemma_choices, state.groups) if revealed else None
-    return DilemmaSection(text=text, choices=choices, split=shown)
+    if not revealed:
+        return DilemmaSection(text=text, choices=None, split=None)
+    shown = split(card_id, state.dilemma_choices, state.groups)
+    return DilemmaSection(text=text, choices=shown.total.n, split=shown)
 
 
 def _room_title(room: Room | None) -> str:
