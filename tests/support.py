@@ -315,7 +315,7 @@ async def setup_workshop(base_url: str) -> tuple[Browserless, str, str]:
     return fac, workshop_id, code
 
 
-async def query(database_url: str, sql: str, **params: str) -> list[sa.Row[Any]]:
+async def query(database_url: str, sql: str, **params: Any) -> list[sa.Row[Any]]:
     """Read the database directly: what was really stored, whatever the clients saw."""
     engine = create_async_engine(database_url)
     try:

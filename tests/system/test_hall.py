@@ -229,9 +229,36 @@ async def test_who_is_at_which_station_converges_on_both_processes(
     await converge({prog: 2}, everyone)
     await eva.close()  # Eva leaves: her place goes with her socket
     await converge({prog: 1}, [fac, fac_b, ida, bo])
-    # Presence, not commands: no ack, no error, nothing stored.
-    assert await log_length() == before
+    # Presence, not commands: no ack, no error. Only each first opening of a station by a
+    # participant is stored, for the report's "stations opened"; going back stores nothing.
+    await bo.send({"type": "station.visiting", "station_id": info})
+    await converge({info: 1}, [fac, fac_b, ida, bo])
+    await bo.send({"type": "station.visiting", "station_id": prog})
+    await converge({prog: 1}, [fac, fac_b, ida, bo])
+    opened = await query(
+        db,
+        "SELECT type, payload FROM events WHERE workshop_id = :w AND seq > :s ORDER BY seq",
+        w=wid,
+        s=before,
+    )
+    assert all(row.type == "hall.station_opened" for row in opened)
+    people = await query(
+        db, "SELECT display_name, id FROM participants WHERE workshop_id = :w", w=wid
+    )
+    pid = {str(r.display_name): str(r.id) for r in people}
+    pairs = sorted(
+        (p["station_id"], p["participant_id"])
+        for p in (
+            json.loads(r.payload) if isinstance(r.payload, str) else r.payload for r in opened
+        )
+    )
+    assert pairs == sorted(
+        [(info, pid["Ida"]), (info, pid["Bo"]), (prog, pid["Eva"]), (prog, pid["Bo"])]
+    )
+    assert await log_length() == before + 4
     assert not [m for m in bo.received if m.get("type") in ("ack", "error")]
+    # Nobody's screen hears of it: no event reaches any socket.
+    assert not [e for c in everyone for e in c.events if e["type"] == "hall.station_opened"]
     await ok(fac, "station.remove", station_id=prog)  # the station goes: so does its count
     await converge({}, [fac, fac_b, ida, bo])
 
