@@ -54,6 +54,17 @@ class KickParticipant:
 
 
 @dataclass(frozen=True)
+class EraseParticipant:
+    """Erase one participant's personal data (GDPR art. 17), by the facilitator or by the
+    participant themself. Their votes, dots and choices stay as anonymous figures, so results
+    and reports do not change; their notes and comments are deleted (`"delete"`) or kept
+    without their name (`"anonymise"`, the facilitator's choice only)."""
+
+    participant_id: str
+    notes: str  # "delete" or "anonymise"
+
+
+@dataclass(frozen=True)
 class CreateBoard:
     board_id: str
     title: str
@@ -534,6 +545,7 @@ Command = (
     JoinWorkshop
     | UpdateParticipant
     | KickParticipant
+    | EraseParticipant
     | CreateBoard
     | RenameBoard
     | ChangeBoardSettings

@@ -51,6 +51,7 @@ from server.domain.commands import (
     EditSprint,
     EditStation,
     EndDots,
+    EraseParticipant,
     HideCards,
     HideNote,
     JoinWorkshop,
@@ -190,6 +191,61 @@ def _update_participant(
     ]
 
 
+ERASE_NOTES = ("delete", "anonymise")
+
+
+def _erase(state: WorkshopState, actor: Actor, command: EraseParticipant) -> list[Event]:
+    """The facilitator erases anyone, choosing what becomes of their notes; a participant
+    erases only themself, and then their notes go too (they asked for their data to go)."""
+    if actor.role == "participant":
+        if actor.id != command.participant_id:
+            raise DomainError("permission.facilitators_only")
+        if command.notes != "delete":
+            raise DomainError("erase.notes_go_with_you")
+    elif actor.role != "facilitator":
+        raise DomainError("permission.read_only")
+    if command.notes not in ERASE_NOTES:
+        raise DomainError("erase.notes_choice")
+    p = state.participants.get(command.participant_id)
+    if p is None:
+        raise DomainError("participant.unknown")
+    if p.erased:
+        raise DomainError("participant.already_erased")
+    out: list[Event] = []
+    note_ids: list[str] = []
+    comment_ids: list[str] = []
+    if command.notes == "delete":
+        theirs = sorted(
+            (n for n in state.notes.values() if n.author_id == p.id), key=lambda n: n.seq
+        )
+        note_ids = [n.id for n in theirs]
+        for n in theirs:
+            out.append(Event(ev.NOTE_DELETED, {"note_id": n.id, "board_id": n.board_id}))
+        for c in sorted(state.comments.values(), key=lambda c: c.seq):
+            if c.author_id != p.id:
+                continue
+            comment_ids.append(c.id)  # also those going with their notes: the log forgets them
+            if c.note_id not in note_ids:
+                out.append(
+                    Event(
+                        ev.COMMENT_DELETED,
+                        {"comment_id": c.id, "note_id": c.note_id, "board_id": c.board_id},
+                    )
+                )
+    out.append(
+        Event(
+            ev.PARTICIPANT_ERASED,
+            {
+                "participant_id": p.id,
+                "notes": command.notes,
+                "note_ids": note_ids,
+                "comment_ids": comment_ids,
+            },
+        )
+    )
+    return out
+
+
 def _kick(state: WorkshopState, actor: Actor, command: KickParticipant) -> list[Event]:
     if actor.role != "facilitator":
         raise DomainError("permission.facilitators_only")
@@ -205,6 +261,7 @@ _RULES: dict[type, Callable[[WorkshopState, Actor, Any], list[Event]]] = {
     JoinWorkshop: _join,
     UpdateParticipant: _update_participant,
     KickParticipant: _kick,
+    EraseParticipant: _erase,
     CreateBoard: rules.create_board,
     RenameBoard: rules.rename_board,
     ChangeBoardSettings: rules.change_board_settings,

@@ -13,6 +13,12 @@ PARTICIPANT_RENAMED = "participant.renamed"
 NOTE_ADDED = "note.added"
 NOTE_DELETED = "note.deleted"
 PARTICIPANT_KICKED = "participant.kicked"
+# participant_erased {participant_id, notes: "delete"|"anonymise", note_ids, comment_ids (the
+#   deleted ones: their texts are scrubbed from the log too)}: their name goes everywhere
+#   (the store also scrubs it from every earlier event of the log), they are shut out; with
+#   "delete" their notes and comments went just before (note.deleted / comment.deleted in the
+#   same command) and their vote comments and call messages go too.
+PARTICIPANT_ERASED = "participant.erased"
 BOARD_CREATED = "board.created"
 BOARD_RENAMED = "board.renamed"
 BOARD_SETTINGS_CHANGED = "board.settings_changed"
@@ -135,6 +141,7 @@ EVENT_TYPES = (
     PARTICIPANT_JOINED,
     PARTICIPANT_RENAMED,
     PARTICIPANT_KICKED,
+    PARTICIPANT_ERASED,
     NOTE_ADDED,
     NOTE_DELETED,
     BOARD_CREATED,

@@ -42,6 +42,7 @@ class Participant:
     group: str
     kicked: bool = False  # removed by the facilitator: cannot act or reconnect
     in_room: bool = False  # added by the facilitator for someone in the hall without a device
+    erased: bool = False  # their personal data erased: nameless, shut out, figures kept
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,36 @@ class WorkshopState:
 
 
 V = TypeVar("V")
+
+
+def _erased(state: WorkshopState, pid: str, notes: str) -> WorkshopState:
+    """No name left anywhere in the state; with "delete" (their notes and comments already
+    gone) their vote comments go too. Their calls' messages always go: a call is contact."""
+    p = replace(state.participants[pid], display_name=None, kicked=True, erased=True)
+    own_notes = {
+        k: replace(n, author_name=None) for k, n in state.notes.items() if n.author_id == pid
+    }
+    own_comments = {
+        k: replace(c, author_name=None) for k, c in state.comments.items() if c.author_id == pid
+    }
+    votes = dict(state.votes)
+    if notes == "delete":
+        for k, v in votes.items():
+            if v.voter_id == pid and v.comment is not None:
+                votes[k] = replace(v, comment=None)
+    calls = {
+        k: replace(c, message="", resolved=True)
+        for k, c in state.hall.calls.items()
+        if c.participant_id == pid
+    }
+    return replace(
+        state,
+        participants=_with(state.participants, pid, p),
+        notes=MappingProxyType({**state.notes, **own_notes}),
+        comments=MappingProxyType({**state.comments, **own_comments}),
+        votes=MappingProxyType(votes),
+        hall=replace(state.hall, calls=MappingProxyType({**state.hall.calls, **calls})),
+    )
 
 
 def _with(mapping: Mapping[str, V], key: str, value: V | None) -> Mapping[str, V]:
@@ -563,6 +594,8 @@ def apply(state: WorkshopState, event: Event, seq: int) -> WorkshopState:
     if t == ev.PARTICIPANT_KICKED:
         p = replace(state.participants[d["participant_id"]], kicked=True)
         return replace(state, participants=_with(state.participants, p.id, p))
+    if t == ev.PARTICIPANT_ERASED:
+        return _erased(state, d["participant_id"], d["notes"])
     if t == ev.WORKSHOP_CREATED:
         return new_workshop(event)
     if t == ev.REPORT_PUBLISHED:

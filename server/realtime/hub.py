@@ -355,6 +355,10 @@ class Hub:
             return
         room.state = self.fold(room.state, events)
         room.last_seq = events[-1].seq
+        if any(e.type == ev.PARTICIPANT_ERASED for e in events):
+            # The log's earlier events were scrubbed of their name: the copies kept here for
+            # catching up must not outlive them (a catch-up reads the scrubbed log instead).
+            room.recent.clear()
         room.recent.extend(events)
         self._tell(room, events)
         personal = self.renderer.personal(events, room.state)

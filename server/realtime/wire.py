@@ -47,6 +47,7 @@ from server.domain.commands import (
     EditNote,
     EditQuestion,
     EndDots,
+    EraseParticipant,
     HideCards,
     HideNote,
     KickParticipant,
@@ -201,6 +202,12 @@ def _build_update_participant(f: Fields, b: Builder) -> Command:
 
 def _build_kick_participant(f: Fields, b: Builder) -> Command:
     return KickParticipant(participant_id=req_id(f, "participant_id"))
+
+
+def _build_erase_participant(f: Fields, b: Builder) -> Command:
+    return EraseParticipant(
+        participant_id=req_id(f, "participant_id"), notes=req_text(f, "notes", 20)
+    )
 
 
 def _build_add_room_participant(f: Fields, b: Builder) -> Command:
@@ -558,6 +565,7 @@ def _build_reveal_card(f: Fields, b: Builder) -> Command:
 COMMAND_BUILDERS: dict[str, Callable[[Fields, Builder], Command]] = {
     "participant.update": _build_update_participant,
     "participant.kick": _build_kick_participant,
+    "participant.erase": _build_erase_participant,
     "participant.add": _build_add_room_participant,
     "board.create": _build_create_board,
     "board.rename": _build_rename_board,

@@ -61,6 +61,7 @@ TOUCHES: dict[str, frozenset[str]] = {
     # Members count for a test group, and the head says how many there are.
     ev.PARTICIPANT_JOINED: frozenset((HEAD,)),
     ev.PARTICIPANT_KICKED: frozenset((HEAD,)),
+    ev.PARTICIPANT_ERASED: frozenset((HEAD,)),
 }
 
 

@@ -25,7 +25,12 @@ _OWN = {ev.HALL_ROOM_UNLOCKED, ev.HALL_CALL_REQUESTED, ev.HALL_CALL_RESOLVED}
 # A first opening of a station is the report's record: nothing on a screen changes.
 _SHOWN = ev.HALL_EVENTS - {ev.HALL_STATION_OPENED}
 _SHARED = (_SHOWN - _OWN - {ev.HALL_ASSET_ADDED}) | {ev.BOARD_CREATED, ev.BOARD_RENAMED}
-_PARTICIPANTS = {ev.PARTICIPANT_JOINED, ev.PARTICIPANT_RENAMED, ev.PARTICIPANT_KICKED}
+_PARTICIPANTS = {
+    ev.PARTICIPANT_JOINED,
+    ev.PARTICIPANT_RENAMED,
+    ev.PARTICIPANT_KICKED,
+    ev.PARTICIPANT_ERASED,
+}
 
 
 def _partial(target: str, swap: str, body: str) -> str:

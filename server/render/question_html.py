@@ -23,7 +23,12 @@ from server.render.question_view import QuestionView
 from server.render.question_views import LIFECYCLE, can_see
 from server.render.templating import render
 
-_PARTICIPANTS = {ev.PARTICIPANT_JOINED, ev.PARTICIPANT_RENAMED, ev.PARTICIPANT_KICKED}
+_PARTICIPANTS = {
+    ev.PARTICIPANT_JOINED,
+    ev.PARTICIPANT_RENAMED,
+    ev.PARTICIPANT_KICKED,
+    ev.PARTICIPANT_ERASED,
+}
 _ANNOUNCED = {
     ev.QUESTION_OPENED: "opened",
     ev.QUESTION_REOPENED: "opened",

@@ -382,6 +382,8 @@ def event_json(e: StoredEvent, state: WorkshopState, viewer: Viewer) -> dict[str
     `state` is the state after the batch the event belongs to."""
     if e.type in UNSHOWN_EVENTS:
         return None
+    if e.type == ev.PARTICIPANT_ERASED:  # which notes went, each screen learns from note.deleted
+        return {"seq": e.seq, "type": e.type, "data": {"participant_id": e.data["participant_id"]}}
     if e.type in QUESTION_EVENTS:
         return question_event_json(e, state, viewer)
     if e.type in (ev.TIMER_STARTED, ev.TIMER_STOPPED):  # the same for everyone, as stored

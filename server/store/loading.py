@@ -84,7 +84,9 @@ def board_from_row(r: Row, columns: tuple[Column, ...]) -> Board:
 
 
 def participant_from_row(r: Row) -> Participant:
-    return Participant(r.id, r.display_name, r.group_name, kicked=r.kicked, in_room=r.in_room)
+    return Participant(
+        r.id, r.display_name, r.group_name, kicked=r.kicked, in_room=r.in_room, erased=r.erased
+    )
 
 
 def note_from_row(r: Row, reactors: frozenset[str]) -> Note:

@@ -24,6 +24,7 @@ from server.store import (
     board_projections,
     dilemma_projections,
     dot_projections,
+    erasure,
     hall_projections,
     note_projections,
     question_projections,
@@ -47,6 +48,7 @@ async def _participant_joined(conn: AsyncConnection, e: StoredEvent) -> None:
             joined_seq=e.seq,
             kicked=False,
             in_room=d.get("in_room", False),
+            erased=False,
         )
     )
 
@@ -90,6 +92,7 @@ async def _imported(conn: AsyncConnection, e: StoredEvent) -> None:
 
 HANDLERS: dict[str, Handler] = {
     ev.PARTICIPANT_JOINED: _participant_joined,
+    ev.PARTICIPANT_ERASED: erasure.participant_erased,
     ev.REPORT_PUBLISHED: _report_link,
     ev.REPORT_UNPUBLISHED: _report_link,
     ev.WORKSHOP_IMPORTED: _imported,

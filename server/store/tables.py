@@ -121,6 +121,8 @@ participants = sa.Table(
     sa.Column("kicked", sa.Boolean, nullable=False),
     # Added by the facilitator for someone in the hall without a device (votes recorded for them).
     sa.Column("in_room", sa.Boolean, nullable=False),
+    # Their personal data erased (`participant.erased`): no name, shut out, figures kept.
+    sa.Column("erased", sa.Boolean, nullable=False),
 )
 
 clusters = sa.Table(

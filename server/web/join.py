@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.domain.commands import Actor, JoinWorkshop, UpdateParticipant
+from server.domain.commands import Actor, EraseParticipant, JoinWorkshop, UpdateParticipant
 from server.i18n import message
 from server.realtime.source import Viewer
 from server.render.board_view import BoardView
@@ -142,6 +142,40 @@ async def join_submit(request: Request) -> Response:
         )
     set_session_participant(request.session, row.id, pid)
     return redirect(f"/w/{code}")
+
+
+async def erase_me(request: Request) -> Response:
+    """ "Delete my data": the participant's own erasure (their notes go too), then this device
+    forgets them as "leave this device" does."""
+    form = await read_form(request)
+    if not csrf_valid(request.session, form.get("csrf")):
+        return csrf_failed(request)
+    locale = session_locale(request)
+    row = await _workshop_by_code(request, normalise_code(request.path_params["code"]))
+    pid = None if row is None else session_participant(request.session, row.id)
+    if row is None or pid is None:
+        return page(
+            request, "home.html", status=404, error=message("participant.unknown", locale), code=""
+        )
+    if form.get("confirm") != "yes":
+        return redirect(f"/w/{row.join_code}")
+    rt = runtime(request)
+    result = await rt.service.execute(
+        row.id, Actor("participant", pid), f"erase-{pid}", EraseParticipant(pid, "delete")
+    )
+    if not result.ok and result.error_code != "participant.already_erased":
+        assert result.error_code is not None
+        return page(
+            request,
+            "home.html",
+            status=422,
+            error=message(result.error_code, locale, **(result.error_params or {})),
+            code="",
+        )
+    set_session_participant(request.session, row.id, None)
+    response = page(request, "home.html", notice=message("erase.done", locale), error=None, code="")
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 async def leave(request: Request) -> Response:

@@ -94,6 +94,7 @@ def test_the_scenario_uses_every_board_event_type_and_a_gap_free_log() -> None:
             (
                 *("question.", "vote.", "timer.", "dots.", "dot.", "dilemma.", "hall."),
                 *("committee.", "backlog.", "sprint.", "report.", "workshop.imported"),
+                "participant.erased",  # tests/domain/test_erasure.py
             )
         )
     }

@@ -53,6 +53,7 @@ from server.domain.commands import (
     EditRoom,
     EditStation,
     EndDots,
+    EraseParticipant,
     HideCards,
     HideNote,
     KickParticipant,
@@ -212,6 +213,10 @@ ACCEPTED: list[tuple[Json, ClientMessage | Command]] = [
         UpdateParticipant("Mette", "Borger"),
     ),
     (cmd("participant.kick", participant_id="p1"), KickParticipant("p1")),
+    (
+        cmd("participant.erase", participant_id="p1", notes="anonymise"),
+        EraseParticipant("p1", "anonymise"),
+    ),
     (
         cmd("board.create", title="Idébank", template="idea_bank"),
         CreateBoard(
@@ -665,6 +670,7 @@ FORM_RANGE = {FORM_INT: (-(2**31), 2**31), FORM_ITEM: (-(2**31), 2**31)}
 SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
     "participant.update": {"display_name": (TITLE, True), "group": (TITLE, True)},
     "participant.kick": {"participant_id": (ID, True)},
+    "participant.erase": {"participant_id": (ID, True), "notes": (KEY, True)},
     "board.create": {"title": (TITLE, True), "template": (KEY, True)},
     "board.rename": {"board_id": (ID, True), "title": (TITLE, True)},
     "board.settings": {

@@ -45,6 +45,7 @@ from server.store import projections
 from tests.store.test_backlog_projections import a_committee_and_its_sprints
 from tests.store.test_dilemma_projections import dilemmas_and_a_reveal
 from tests.store.test_dot_projections import dots_and_a_semifinal
+from tests.store.test_erasure_projections import an_erasure
 from tests.store.test_hall_projections import a_morning_in_the_hall
 from tests.store.test_import_service import an_imported_workshop
 from tests.store.test_question_projections import questions_and_votes
@@ -246,6 +247,7 @@ async def test_every_board_command_keeps_the_tables_the_twin_of_the_domain(
         await dilemmas_and_a_reveal(service, K1, K2, K3),
         await a_morning_in_the_hall(service, H1, H2, H3),
         await an_imported_workshop(service),
+        await an_erasure(service),
         *await a_committee_and_its_sprints(service, (U1, U2, U3), (V1, V2, V3)),
     ]
     for twin in twins:

@@ -132,8 +132,12 @@ def test_participant_joins_anonymously_and_rejoining_keeps_the_identity(client: 
     me = re.search(r'data-me="([0-9a-f]+)"', r.text).group(1)  # type: ignore[union-attr]
     again = client.get(f"/w/{code}")
     assert re.search(r'data-me="([0-9a-f]+)"', again.text).group(1) == me  # type: ignore[union-attr]
-    r = client.post(f"/w/{code}/leave", data={"csrf": csrf(client, f"/w/{code}")})
-    assert r.url.path == "/" and "Jeg deltager som" in client.get(f"/w/{code}").text
+    r = client.post(
+        f"/w/{code}/leave", data={"csrf": csrf(client, f"/w/{code}")}, follow_redirects=False
+    )
+    # A shared tablet: the browser is told to drop the site's cached pages and storage too.
+    assert r.status_code == 303 and r.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert "Jeg deltager som" in client.get(f"/w/{code}").text
 
 
 def test_unknown_code_says_so(client: TestClient) -> None:
