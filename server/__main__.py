@@ -100,6 +100,39 @@ def _facilitator(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _purge_async(settings: Settings, days: int, dry_run: bool) -> int:
+    from server.store.db import Database
+    from server.store.purge import delete_workshops, stale_workshops
+
+    cutoff = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days)
+    db = Database(settings.database_url)
+    try:
+        async with db.write() as conn:
+            stale = await stale_workshops(conn, cutoff)
+            for w in stale:
+                last = w.last_activity.date().isoformat()
+                print(f"{w.id}  {w.date}  last activity {last}  {w.title}")
+            if dry_run:
+                print(f"{len(stale)} workshop(s) older than {days} days would be deleted (dry run)")
+                return 0
+            await delete_workshops(conn, [w.id for w in stale])
+    finally:
+        await db.dispose()
+    print(f"{len(stale)} workshop(s) older than {days} days deleted")
+    return 0
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from server.store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    days = settings.retention_days if args.days is None else args.days
+    if days < 1:
+        print("--days must be at least 1.", file=sys.stderr)
+        return 2
+    return asyncio.run(_purge_async(settings, days, args.dry_run))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m server", description="Samskab server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     fac_sub = fac.add_subparsers(dest="action", required=True)
     create = fac_sub.add_parser("create", help="create a facilitator (or reset the password)")
     create.add_argument("name")
+    purge = sub.add_parser(
+        "purge", help="delete workshops with no activity for RETENTION_DAYS (see docs/PRIVACY.md)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="list them, delete nothing")
+    purge.add_argument("--days", type=int, default=None, help="override RETENTION_DAYS")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -126,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args, settings)
     if args.command == "migrate":
         return _migrate(settings)
+    if args.command == "purge":
+        return _purge(args, settings)
     return _facilitator(args, settings)
 
 

@@ -71,6 +71,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("JOIN_RATE_PER_MINUTE", "300", "Join attempts per minute from one IP address."),
     Setting(
+        "RETENTION_DAYS",
+        "730",
+        "`python -m server purge` deletes workshops with no activity for this many days.",
+    ),
+    Setting(
         "FACILITATOR_PASSWORD",
         "",
         "Password for `python -m server facilitator create` when not prompted.",
@@ -101,6 +106,7 @@ class Settings:
     replay_limit: int
     hub_check_seconds: float
     join_rate_per_minute: int
+    retention_days: int = 730
 
     @property
     def broker_url(self) -> str:
@@ -174,4 +180,5 @@ class Settings:
             replay_limit=get_int("REPLAY_LIMIT", 1, 1000000),
             hub_check_seconds=get_float("HUB_CHECK_SECONDS", 0.05, 3600),
             join_rate_per_minute=get_int("JOIN_RATE_PER_MINUTE", 1, 1000000),
+            retention_days=get_int("RETENTION_DAYS", 1, 36500),
         )
