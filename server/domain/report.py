@@ -48,6 +48,7 @@ class Person:
 class CommentLine:
     text: str
     author: str | None  # None: not shown (the board hides authors, or written as "anonym")
+    by_facilitator: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class NoteLine:
     merged: tuple[str, ...]  # texts of duplicates merged into it
     comments: tuple[CommentLine, ...]
     to_backlog: bool  # sent to a committee's backlog
+    by_facilitator: bool = False  # written by the facilitator (for someone, or their own)
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class Ranked:
 class BoardSection:
     title: str
     template: str
-    show_authors: bool
+    show_authors: bool  # whether this report names authors: never in the public report
     columns: tuple[ColumnSection, ...]
     ranking: tuple[Ranked, ...]  # the dot vote: notes with dots, most first; () without one
     withheld: bool  # the board is still in private writing: the public report lists no notes
@@ -218,7 +220,7 @@ def committee_archive(state: WorkshopState, committee: WorkshopState | None) -> 
         return None if state.archive is None else dict(state.archive)
     c = committee.committee
     sprints = [
-        dict(s.report)
+        _without_ids(s.report)
         for s in c.sprints_in_order()
         if s.status == "closed" and s.report is not None
     ]
@@ -238,6 +240,25 @@ def committee_archive(state: WorkshopState, committee: WorkshopState | None) -> 
             }
         )
     return {"version": ARCHIVE_VERSION, "committee": c.name, "sprints": sprints, "ideas": ideas}
+
+
+_IDS = frozenset(("id", "sprint_id"))
+
+
+def _without_ids(frozen: Mapping[str, object]) -> JSON:
+    """A frozen sprint report without the committee stream's internal ids: the archive travels
+    in exports, which name nothing by an id of this server."""
+
+    def clean(node: object) -> object:
+        if isinstance(node, Mapping):
+            return {k: clean(v) for k, v in node.items() if k not in _IDS}
+        if isinstance(node, list):
+            return [clean(x) for x in node]
+        return node
+
+    out = clean(frozen)
+    assert isinstance(out, dict)
+    return out
 
 
 def _outcome(frozen: Mapping[str, object]) -> SprintOutcome:
@@ -298,28 +319,29 @@ def _in_board_order(state: WorkshopState) -> list[Note]:
     return [n for b in state.boards_in_order() for n in state.notes_on(b.id)]
 
 
-def _author(board: Board, name: str | None) -> str | None:
-    return name if board.show_authors else None
-
-
-def _note_line(state: WorkshopState, board: Board, note: Note, dots: Mapping[str, int]) -> NoteLine:
+def _note_line(state: WorkshopState, shown: bool, note: Note, dots: Mapping[str, int]) -> NoteLine:
+    """`shown`: the report names authors (the board shows them, and not in public: a published
+    link may travel beyond the room that saw the names)."""
     return NoteLine(
         id=note.id,
         text=note.text,
-        author=_author(board, note.author_name),
+        author=note.author_name if shown else None,
         color=note.color,
         dots=dots.get(note.id, 0),
         reactions=len(note.reactors),
         merged=note.merged,
         comments=tuple(
-            CommentLine(c.text, _author(board, c.author_name)) for c in state.comments_on(note.id)
+            CommentLine(c.text, c.author_name if shown else None, c.by_facilitator)
+            for c in state.comments_on(note.id)
         ),
         to_backlog=note.backlog is not None,
+        by_facilitator=note.by_facilitator,
     )
 
 
 def _board(state: WorkshopState, board: Board, audience: Audience) -> BoardSection:
     withheld = audience == "public" and board.private
+    shown = board.show_authors and audience == "facilitator"
     dots: dict[str, int] = {}
     for (note_id, _), count in state.dots.items():
         dots[note_id] = dots.get(note_id, 0) + count
@@ -327,7 +349,7 @@ def _board(state: WorkshopState, board: Board, audience: Audience) -> BoardSecti
     def lines(notes: list[Note]) -> tuple[NoteLine, ...]:
         if withheld:
             return ()
-        return tuple(_note_line(state, board, n, dots) for n in notes if not n.hidden)
+        return tuple(_note_line(state, shown, n, dots) for n in notes if not n.hidden)
 
     columns = tuple(
         ColumnSection(
@@ -352,7 +374,7 @@ def _board(state: WorkshopState, board: Board, audience: Audience) -> BoardSecti
     return BoardSection(
         title=board.title,
         template=board.template,
-        show_authors=board.show_authors,
+        show_authors=shown,
         columns=columns,
         ranking=tuple(ranked),
         withheld=withheld,
@@ -411,7 +433,9 @@ def workshop_report(
 ) -> WorkshopReport:
     """The report of one workshop. `committee`: the stream of the committee it is a meeting
     of, if any. `names`: list the participants who joined with a name (facilitators only)."""
-    people = [p for p in state.participants.values() if not p.kicked]
+    # Who took part: not those the facilitator removed, but those erased at their own or the
+    # facilitator's request still count (their votes do; only their name is gone).
+    people = [p for p in state.participants.values() if not p.kicked or p.erased]
     known = list(state.groups) + sorted({p.group for p in people} - set(state.groups))
     listed = None
     if names and audience == "facilitator":
