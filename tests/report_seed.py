@@ -104,14 +104,21 @@ async def _do(service: Service, workshop_id: str, actor: Actor, command: Command
 
 
 async def seed_workshop(
-    service: Service, facilitator_id: str, title: str = "Visionsværksted 2030"
+    service: Service,
+    facilitator_id: str,
+    title: str = "Visionsværksted 2030",
+    *,
+    committee_id: str | None = None,
+    date: str = "2026-11-20",
 ) -> Seeded:
+    """`committee_id`: make the workshop a meeting of that existing committee (its idea sent to
+    that committee's backlog) instead of setting up a committee and sprint of its own."""
     fac = Actor("facilitator", facilitator_id)
     ids = {name: f"{name}-{new_id()[:8]}" for name in NAMES}
     state = await service.create_workshop(
         facilitator_id=facilitator_id,
         title=title,
-        date="2026-11-20",
+        date=date,
         groups=["Politiker", "Borger", "Medarbejder"],
         board_title="Idébank",
         column_title="Idéer",
@@ -226,6 +233,23 @@ async def seed_workshop(
         await do(actor, AnswerQuiz("s-quiz", (1,)))
     await do(anne, OpenStation("s-music"))
 
+    if committee_id is not None:  # a meeting of a committee that exists already
+        await _do(service, committee_id, fac, AddMeeting(w, title, date))
+        await _do(
+            service,
+            committee_id,
+            fac,
+            AddItem(
+                ids["i-bike"],
+                "Flere cykelstier langs Mølleåen",
+                estimate=5,
+                source_workshop_id=w,
+                source_note_id=ids["n-bike"],
+            ),
+        )
+        await do(fac, SendNoteToBacklog(ids["n-bike"], committee_id, ids["i-bike"]))
+        return Seeded(ids, w, committee_id, people, ideas, negative)
+
     # The task committee this workshop is a meeting of: a note goes to its backlog, and a
     # sprint with it is planned, run and closed with its goals evaluated.
     committee = await service.create_workshop(
@@ -241,7 +265,7 @@ async def seed_workshop(
         await _do(service, c, fac, command)
 
     await cdo(SetUpCommittee("Opgaveudvalg for mobilitet", "points", "refuse", (), 0))
-    await cdo(AddMeeting(w, title, "2026-11-20"))
+    await cdo(AddMeeting(w, title, date))
     await cdo(
         AddItem(
             ids["i-bike"],
