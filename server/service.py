@@ -6,6 +6,7 @@ is rung only after commit, and a lost ring is healed by the hubs reading the log
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 import secrets
@@ -86,6 +87,9 @@ class ImportPlan:
     imported: JSON  # the `workshop.imported` payload: {format, version, archive}
     steps: Sequence[tuple[Actor, Command]]
     blobs: Sequence[tuple[str, bytes]] = ()
+    # Called with the rebuilt state before anything is written; raises to refuse the import
+    # (the JSON import checks that the result exports back to the file it came from).
+    verify: Callable[[WorkshopState], None] | None = None
 
 
 class Service:
@@ -223,36 +227,9 @@ class Service:
         now = self.clock()
         workshop_id = new_id()
         epoch = secrets.token_hex(8)
-        try:
-            created = workshop_created_event(
-                workshop_id=workshop_id,
-                board_id=plan.board_id,
-                join_code="",  # set below, under the write lock
-                title=plan.title,
-                date=plan.date,
-                groups=plan.groups,
-                board_title=plan.board_title,
-                facilitator_id=plan.facilitator_id,
-                column_id=plan.board_id,
-                column_title=plan.column_title,
-            )
-        except DomainError as refused:
-            raise ImportRefused(-1, refused) from refused  # the title, date or groups
-        state = new_workshop(created)
-        seq = 1
-        imported = Event(ev.WORKSHOP_IMPORTED, dict(plan.imported))
-        seq += 1
-        state = apply(state, imported, seq)
-        written: list[tuple[str, Event]] = [(plan.facilitator_id, imported)]
-        for i, (actor, command) in enumerate(plan.steps):
-            try:
-                new_events = decide(state, actor, command)
-            except DomainError as refused:
-                raise ImportRefused(i, refused) from refused
-            for event in new_events:
-                seq += 1
-                state = apply(state, event, seq)
-                written.append((actor.id, event))
+        # Deciding thousands of steps takes a while: off the event loop, so the live
+        # workshops on this process do not stall meanwhile.
+        created, state, written = await asyncio.to_thread(_rebuild, plan, workshop_id)
         async with self.db.write() as conn:
             join_code = new_join_code()
             while await workshop_rows.join_code_taken(conn, join_code):
@@ -295,3 +272,43 @@ class Service:
             logger.warning(
                 "publish failed for workshop %s; hubs will catch up from the log", workshop_id
             )
+
+
+def _rebuild(
+    plan: ImportPlan, workshop_id: str
+) -> tuple[Event, WorkshopState, list[tuple[str, Event]]]:
+    """`import_workshop`'s in-memory part: the first event, the state every step leads to,
+    and the events to write with who gave them. Raises ImportRefused."""
+    try:
+        created = workshop_created_event(
+            workshop_id=workshop_id,
+            board_id=plan.board_id,
+            join_code="",  # set below, under the write lock
+            title=plan.title,
+            date=plan.date,
+            groups=plan.groups,
+            board_title=plan.board_title,
+            facilitator_id=plan.facilitator_id,
+            column_id=plan.board_id,
+            column_title=plan.column_title,
+        )
+    except DomainError as refused:
+        raise ImportRefused(-1, refused) from refused  # the title, date or groups
+    state = new_workshop(created)
+    seq = 1
+    imported = Event(ev.WORKSHOP_IMPORTED, dict(plan.imported))
+    seq += 1
+    state = apply(state, imported, seq)
+    written: list[tuple[str, Event]] = [(plan.facilitator_id, imported)]
+    for i, (actor, command) in enumerate(plan.steps):
+        try:
+            new_events = decide(state, actor, command)
+        except DomainError as refused:
+            raise ImportRefused(i, refused) from refused
+        for event in new_events:
+            seq += 1
+            state = apply(state, event, seq)
+            written.append((actor.id, event))
+    if plan.verify is not None:
+        plan.verify(state)
+    return created, state, written
