@@ -23,6 +23,9 @@ from server.store.db import Database
 from server.store.source import StoreEventSource
 from server.timekeeper import Timekeeper
 from server.web import api, committees, facilitator, forms, hall_pages, join, uploads, ws
+from server.web import committee_report as committee_report_pages  # lane C
+from server.web import exchange as exchange_pages  # --- exchange (lane B) ---
+from server.web import reports as report_pages  # --- reports (lane A) ---
 from server.web.security import KeyedLimiter, SecurityHeaders
 from server.web.state import Runtime
 
@@ -75,6 +78,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/w/{code}", join.workshop_page, methods=["GET"], name="workshop_page"),
         Route("/w/{code}/join", join.join_submit, methods=["POST"]),
         Route("/w/{code}/leave", join.leave, methods=["POST"]),
+        Route("/w/{code}/erase", join.erase_me, methods=["POST"]),
         Route("/f", facilitator.dashboard, methods=["GET"]),
         Route("/f/workshops", facilitator.create_workshop, methods=["POST"]),
         Route("/f/workshops/{workshop_id}", facilitator.facilitator_workshop, methods=["GET"]),
@@ -86,6 +90,28 @@ def create_app(settings: Settings) -> Starlette:
             committees.move_to_backlog,
             methods=["POST"],
         ),
+        # --- exchange (lane B) ---
+        Route("/f/import", exchange_pages.import_workshop, methods=["POST"]),
+        Route(
+            "/f/workshops/{workshop_id}/export.json", exchange_pages.export_json, methods=["GET"]
+        ),
+        Route(
+            "/f/workshops/{workshop_id}/export/notes.csv", exchange_pages.notes_csv, methods=["GET"]
+        ),
+        Route(
+            "/f/workshops/{workshop_id}/export/questions.csv",
+            exchange_pages.questions_csv,
+            methods=["GET"],
+        ),
+        Route(
+            "/f/workshops/{workshop_id}/export/votes.csv", exchange_pages.votes_csv, methods=["GET"]
+        ),
+        Route(
+            "/f/workshops/{workshop_id}/export/dilemmas.csv",
+            exchange_pages.dilemmas_csv,
+            methods=["GET"],
+        ),
+        # --- end exchange (lane B) ---
         Route("/f/committees", committees.set_up_committee, methods=["POST"]),
         Route("/f/committees/allocation", committees.allocation_preview, methods=["GET"]),
         Route(
@@ -94,6 +120,18 @@ def create_app(settings: Settings) -> Starlette:
             methods=["GET"],
         ),
         Route("/f/committees/{committee_id}/meetings", committees.add_meeting, methods=["POST"]),
+        # --- committee report (lane C) ---
+        Route(
+            "/f/committees/{committee_id}/report",
+            committee_report_pages.committee_report_page,
+            methods=["GET"],
+        ),
+        Route(
+            "/f/committees/{committee_id}/report.pdf",
+            committee_report_pages.committee_report_pdf,
+            methods=["GET"],
+        ),
+        # --- end committee report (lane C) ---
         Route("/f/workshops/{workshop_id}/assets", uploads.upload_asset, methods=["POST"]),
         Route(
             "/f/workshops/{workshop_id}/assets/{asset_id}",
@@ -105,6 +143,28 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api/workshops/{workshop_id}/snapshot", api.get_snapshot, methods=["GET"]),
         Route("/healthz", api.healthz, methods=["GET"]),
         WebSocketRoute("/ws/workshops/{workshop_id}", ws.workshop_socket),
+        # --- reports (lane A) ---
+        Route(
+            "/f/workshops/{workshop_id}/report", report_pages.facilitator_report, methods=["GET"]
+        ),
+        Route(
+            "/f/workshops/{workshop_id}/report.pdf",
+            report_pages.facilitator_report_pdf,
+            methods=["GET"],
+        ),
+        Route(
+            "/f/workshops/{workshop_id}/report/publish",
+            report_pages.publish_report,
+            methods=["POST"],
+        ),
+        Route(
+            "/f/workshops/{workshop_id}/report/unpublish",
+            report_pages.unpublish_report,
+            methods=["POST"],
+        ),
+        Route("/r/{token}.pdf", report_pages.public_report_pdf, methods=["GET"]),
+        Route("/r/{token}", report_pages.public_report, methods=["GET"], name="public_report"),
+        # --- end reports (lane A) ---
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
