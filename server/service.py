@@ -10,6 +10,7 @@ import asyncio
 import datetime
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -19,7 +20,7 @@ from server.domain.decide import create_workshop as workshop_created_event
 from server.domain.decide import decide
 from server.domain.errors import DomainError
 from server.domain.events import JSON, Event, StoredEvent
-from server.domain.workshop import WorkshopState, apply, new_workshop
+from server.domain.workshop import WorkshopState, apply, fold, new_workshop
 from server.realtime.broker import Broker, channel_for
 from server.realtime.wire import encode_doorbell
 from server.store import assets, log, projections
@@ -92,8 +93,18 @@ class ImportPlan:
     verify: Callable[[WorkshopState], None] | None = None
 
 
+STATES_KEPT = 256  # workshops whose latest state a process keeps between commands
+
+
 class Service:
-    """Holds the database and broker; every change to a workshop goes through `execute`."""
+    """Holds the database and broker; every change to a workshop goes through `execute`.
+
+    It keeps the state each workshop reached with this process's last command (at most
+    `STATES_KEPT`, least recently used first out), so a command need not read every table of
+    its workshop again: under the write lock the log's position says whether that state is
+    still the latest (no other process wrote since); if not, it is read from the tables.
+    Reading the whole state was four fifths of a command's server time (docs/BENCHMARKS.md).
+    """
 
     def __init__(
         self,
@@ -104,6 +115,26 @@ class Service:
         self.db = db
         self.broker = broker
         self.clock = clock
+        self._states: OrderedDict[str, tuple[str, int, WorkshopState]] = OrderedDict()
+
+    def _kept(self, workshop_id: str, pos: log.LogPosition) -> WorkshopState | None:
+        """The kept state if it is the one at the log's position, read under the lock."""
+        kept = self._states.get(workshop_id)
+        if kept is None or kept[0] != pos.epoch or kept[1] != pos.last_seq:
+            return None
+        self._states.move_to_end(workshop_id)
+        return kept[2]
+
+    def _keep(self, workshop_id: str, epoch: str, seq: int, state: WorkshopState) -> None:
+        """Called after commit. Never replaces a later state: a command of another coroutine
+        may have committed after this one and kept its state first."""
+        kept = self._states.get(workshop_id)
+        if kept is not None and kept[0] == epoch and kept[1] > seq:
+            return
+        self._states[workshop_id] = (epoch, seq, state)
+        self._states.move_to_end(workshop_id)
+        while len(self._states) > STATES_KEPT:
+            self._states.popitem(last=False)
 
     async def execute(
         self,
@@ -132,11 +163,14 @@ class Service:
                     error_params=prior.error_params,
                     replayed=True,
                 )
-            state = await projections.load_state(conn, workshop_id)
+            state = self._kept(workshop_id, pos)
+            if state is None:
+                state = await projections.load_state(conn, workshop_id)
             assert state is not None
             try:
                 new_events = decide(state, actor, command)
             except DomainError as e:
+                self._keep(workshop_id, epoch, pos.last_seq, state)
                 await log.record_command(
                     conn,
                     workshop_id,
@@ -163,6 +197,8 @@ class Service:
                 log.CommandOutcome(command_id, accepted=True, first_seq=first, last_seq=last),
                 now,
             )
+            after = fold(state, stored)
+        self._keep(workshop_id, epoch, last, after)  # committed: the latest state now
         await self._publish(workshop_id, epoch, stored)
         return Result(command_id, seq=stored[-1].seq)
 
@@ -217,8 +253,10 @@ class Service:
                 conn, workshop_id, last, [event], facilitator_id, None, now
             )
             await projections.project(conn, stored[0], now)
+        state = new_workshop(event)
+        self._keep(workshop_id, epoch, 1, state)
         await self._publish(workshop_id, epoch, stored)
-        return new_workshop(event)
+        return state
 
     async def import_workshop(self, plan: ImportPlan) -> WorkshopState:
         """Rebuild a workshop: every step is decided against the state the steps before made,
@@ -260,7 +298,9 @@ class Service:
                 await projections.project(conn, stored_event, now)
             for asset_id, data in plan.blobs:
                 await assets.save_blob(conn, workshop_id, asset_id, data)
-        return replace(state, join_code=join_code)
+        state = replace(state, join_code=join_code)
+        self._keep(workshop_id, epoch, last, state)
+        return state
 
     async def _publish(self, workshop_id: str, epoch: str, stored: list[StoredEvent]) -> None:
         """Ring the doorbell. A failure here loses nothing: hubs re-read the log."""
