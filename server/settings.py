@@ -69,7 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
         "2.0",
         "How often each process checks the log for events whose publish was lost.",
     ),
-    Setting("JOIN_RATE_PER_MINUTE", "300", "Join attempts per minute from one IP address."),
+    Setting("JOIN_RATE_PER_MINUTE", "300", "Wrong join codes per minute from one IP address."),
     Setting(
         "RETENTION_DAYS",
         "730",

@@ -45,13 +45,17 @@ async def _workshop_by_code(request: Request, code: str) -> workshop_rows.Worksh
 
 
 async def _find_by_code(request: Request, code: str) -> workshop_rows.WorkshopRow | Response:
-    """The workshop behind a join code, or the page to show instead; guessing is rate-limited."""
+    """The workshop behind a join code, or the page to show instead. Guessing is rate-limited:
+    only a code that finds no workshop costs from the address's budget, so a hall full of
+    tablets behind one address joins (and reloads) freely, while a guesser is stopped."""
     locale = session_locale(request)
-    if not runtime(request).join_limiter.allow(client_ip(request)):
+    limiter, ip = runtime(request).join_limiter, client_ip(request)
+    if limiter.blocked(ip):
         error = message("join.rate_limited", locale)
         return page(request, "home.html", status=429, error=error, code=code)
     row = await _workshop_by_code(request, code)
     if row is None:
+        limiter.charge(ip)
         error = message("join.unknown_code", locale)
         return page(request, "home.html", status=404, error=error, code=code)
     return row

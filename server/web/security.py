@@ -62,10 +62,17 @@ class TokenBucket:
         self.clock = clock
         self.updated = clock()
 
-    def take(self) -> bool:
+    def _refill(self) -> None:
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
+
+    def empty(self) -> bool:
+        self._refill()
+        return self.tokens < 1
+
+    def take(self) -> bool:
+        self._refill()
         if self.tokens >= 1:
             self.tokens -= 1
             return True
@@ -80,6 +87,15 @@ class KeyedLimiter:
         self.burst = per_minute
         self.max_keys = max_keys
         self.buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+
+    def blocked(self, key: str) -> bool:
+        """Whether this key has used up its budget (nothing is taken)."""
+        bucket = self.buckets.get(key)
+        return bucket is not None and bucket.empty()
+
+    def charge(self, key: str) -> None:
+        """Take one from this key's budget (for a failed attempt)."""
+        self.allow(key)
 
     def allow(self, key: str) -> bool:
         bucket = self.buckets.get(key)

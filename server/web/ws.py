@@ -3,8 +3,10 @@ parses every frame strictly, answers each command with an ack or an error, survi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -169,7 +171,7 @@ async def workshop_socket(ws: WebSocket) -> None:
                 else:
                     rt.hub.visiting(workshop_id, client, parsed.station_id)
                     if actor.role == "participant" and parsed.station_id:
-                        await _first_opening(rt, workshop_id, actor, parsed.station_id)
+                        _record_soon(_first_opening(rt, workshop_id, actor, parsed.station_id))
                 continue
             assert isinstance(parsed, CommandRequest)
             try:
@@ -200,6 +202,17 @@ async def workshop_socket(ws: WebSocket) -> None:
         await client.stop()
 
 
+_recording: set[asyncio.Task[None]] = set()
+
+
+def _record_soon(work: Coroutine[Any, Any, None]) -> None:
+    """Presence must not wait for a write: the opening is recorded beside the socket's loop
+    (a reference is kept until it is done, so the task is not collected half-way)."""
+    task = asyncio.create_task(work)
+    _recording.add(task)
+    task.add_done_callback(_recording.discard)
+
+
 async def _first_opening(rt: Runtime, workshop_id: str, actor: Actor, station_id: str) -> None:
     """Record a participant's first opening of a station, for the report. Checked against the
     hub's state first, so later visits cost no write; a race between processes is settled by
@@ -215,6 +228,8 @@ async def _first_opening(rt: Runtime, workshop_id: str, actor: Actor, station_id
         )
     except (StoreUnavailable, UnknownWorkshop):
         logger.info("could not record the opening of station %s", station_id)
+    except Exception:
+        logger.exception("recording the opening of station %s failed", station_id)
 
 
 async def _refresh_presence(rt: Runtime, workshop_id: str, participant_id: str) -> None:

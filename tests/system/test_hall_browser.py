@@ -173,6 +173,7 @@ async def test_tap_stations_on_a_tablet_then_the_text_view_by_keyboard(
         )
         await ok(h.fac, "station.place", station_id=helpline, x=3000, y=8500)
         await tablet.join(single.url, h.code, "Bo", "Borger")
+        await tablet.wait_online()  # the count below is presence: it needs the live socket
         t = tablet.page
         assert await t.title() == "Visionsworkshop · Samskab"
         # Both stations sit on the picture where the facilitator put them, with their titles.
