@@ -203,6 +203,8 @@ async def workshop_socket(ws: WebSocket) -> None:
 
 
 _recording: set[asyncio.Task[None]] = set()
+OPENING_WAITS = 15  # checks of the hub's state for a station it does not know yet
+OPENING_WAIT_SECONDS = 0.2
 
 
 def _record_soon(work: Coroutine[Any, Any, None]) -> None:
@@ -217,8 +219,14 @@ async def _first_opening(rt: Runtime, workshop_id: str, actor: Actor, station_id
     """Record a participant's first opening of a station, for the report. Checked against the
     hub's state first, so later visits cost no write; a race between processes is settled by
     the command id (one per participant and station) and the domain's own check."""
-    state = rt.hub.state_of(workshop_id)
-    if state is None or station_id not in state.hall.stations:
+    for _ in range(OPENING_WAITS):
+        state = rt.hub.state_of(workshop_id)
+        if state is not None and station_id in state.hall.stations:
+            break
+        # This process may not have the station yet (another process added it a moment
+        # ago): wait for the hub to catch up rather than write a refusal for every unknown id.
+        await asyncio.sleep(OPENING_WAIT_SECONDS)
+    else:
         return
     if (station_id, actor.id) in state.hall.opened:
         return

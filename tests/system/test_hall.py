@@ -5,7 +5,9 @@ and then only for them (its stations, its music and the music's URL). JSON WebSo
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -235,12 +237,19 @@ async def test_who_is_at_which_station_converges_on_both_processes(
     await converge({info: 1}, [fac, fac_b, ida, bo])
     await bo.send({"type": "station.visiting", "station_id": prog})
     await converge({prog: 1}, [fac, fac_b, ida, bo])
-    opened = await query(
-        db,
-        "SELECT type, payload FROM events WHERE workshop_id = :w AND seq > :s ORDER BY seq",
-        w=wid,
-        s=before,
-    )
+
+    async def openings() -> list[Any]:
+        return await query(
+            db,
+            "SELECT type, payload FROM events WHERE workshop_id = :w AND seq > :s ORDER BY seq",
+            w=wid,
+            s=before,
+        )
+
+    # Recorded beside the socket's loop: give the four first openings a moment to be stored.
+    deadline = time.monotonic() + 15
+    while len(opened := await openings()) < 4 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
     assert all(row.type == "hall.station_opened" for row in opened)
     people = await query(
         db, "SELECT display_name, id FROM participants WHERE workshop_id = :w", w=wid
