@@ -10,7 +10,6 @@ except the last, which only publishes a link.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
@@ -27,7 +26,6 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
 from server.domain.backlog_commands import AddMeeting
 from server.domain.commands import (
     Actor,
@@ -40,12 +38,10 @@ from server.domain.commands import (
     RevealQuestion,
 )
 from server.service import Service, new_id
-from server.settings import Settings
-from server.store.migrate import upgrade
 from tests.report_seed import NAMED_QUESTION, OPEN_QUESTION, PEOPLE, QUESTION, seed_workshop
-from tests.support import FACILITATOR, PASSWORD, SECRET
+from tests.support import SECRET
+from tests.web.running import OTHER, csrf, login, running_app
 
-OTHER = "anden"  # a second facilitator
 COMMITTEE = "Opgaveudvalg for mobilitet"  # as the seed names it
 # The third meeting asks QUESTION again in other case and spacing, with its own votes.
 AGAIN = "  i hvor HØJ grad kan   visionen fungere som endeligt forslag? "
@@ -194,17 +190,6 @@ class App:
         return [(value, group) for t, value, group in found if key(t) == key(text)]
 
 
-def csrf(c: TestClient, path: str = "/f") -> str:
-    m = re.search(r'name="csrf" value="([^"]+)"', c.get(path).text)
-    assert m
-    return m.group(1)
-
-
-def login(c: TestClient, name: str = FACILITATOR) -> None:
-    r = c.post("/login", data={"csrf": csrf(c, "/login"), "name": name, "password": PASSWORD})
-    assert r.status_code == 200 and "Dine workshops" in r.text
-
-
 async def third_meeting(service: Service, fid: str, committee_id: str) -> str:
     """A meeting that asks QUESTION again, in other words' case and spacing."""
     state = await service.create_workshop(
@@ -245,24 +230,10 @@ async def seed(service: Service, fid: str) -> tuple[str, tuple[str, ...]]:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    db = tmp_path_factory.mktemp("committee_report") / "samskab.db"
-    url = f"sqlite+aiosqlite:///{db}"
-    upgrade(url)
-    settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": SECRET})
-    from server.__main__ import _create_facilitator
-
-    asyncio.run(_create_facilitator(settings, FACILITATOR, PASSWORD))
-    asyncio.run(_create_facilitator(settings, OTHER, PASSWORD))
-    with sqlite3.connect(db) as conn:
-        (fid,) = conn.execute(
-            "SELECT id FROM facilitators WHERE name = ?", (FACILITATOR,)
-        ).fetchone()
-    with TestClient(create_app(settings)) as c:
-        service = c.app.state.runtime.service  # type: ignore[attr-defined]
-        assert c.portal is not None
-        committee_id, meetings = c.portal.call(seed, service, fid)
-        login(c)
-        yield App(c, db, committee_id, meetings)
+    with running_app(tmp_path_factory.mktemp("committee_report")) as r:
+        assert r.client.portal is not None
+        committee_id, meetings = r.client.portal.call(seed, r.service, r.facilitator_id)
+        yield App(r.client, r.db, committee_id, meetings)
 
 
 # --- the figures ----------------------------------------------------------------------------

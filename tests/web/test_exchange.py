@@ -4,7 +4,6 @@ a bad file is answered with the reason and creates nothing), and who may do any 
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -19,15 +18,11 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from server.app import create_app
 from server.exchange.export import checksum
-from server.settings import Settings
-from server.store.migrate import upgrade
 from server.web import exchange
 from tests.report_seed import QUESTION, Seeded, seed_workshop
-from tests.support import FACILITATOR, PASSWORD, SECRET
+from tests.web.running import OTHER, csrf, login, running_app
 
-OTHER = "anden"  # a second facilitator
 TITLE = "Visionsværksted 2030"
 
 
@@ -56,37 +51,12 @@ class App:
         return w, e
 
 
-def csrf(c: TestClient, path: str = "/f") -> str:
-    m = re.search(r'name="csrf" value="([^"]+)"', c.get(path).text)
-    assert m
-    return str(m.group(1))
-
-
-def login(c: TestClient, name: str = FACILITATOR) -> None:
-    r = c.post("/login", data={"csrf": csrf(c, "/login"), "name": name, "password": PASSWORD})
-    assert r.status_code == 200 and "Dine workshops" in r.text
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    db = tmp_path_factory.mktemp("exchange") / "samskab.db"
-    url = f"sqlite+aiosqlite:///{db}"
-    upgrade(url)
-    settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": SECRET})
-    from server.__main__ import _create_facilitator
-
-    asyncio.run(_create_facilitator(settings, FACILITATOR, PASSWORD))
-    asyncio.run(_create_facilitator(settings, OTHER, PASSWORD))
-    with sqlite3.connect(db) as conn:
-        (fid,) = conn.execute(
-            "SELECT id FROM facilitators WHERE name = ?", (FACILITATOR,)
-        ).fetchone()
-    with TestClient(create_app(settings)) as c:
-        service = c.app.state.runtime.service  # type: ignore[attr-defined]
-        assert c.portal is not None
-        seeded = c.portal.call(seed_workshop, service, fid)
-        login(c)
-        yield App(c, db, seeded)
+    with running_app(tmp_path_factory.mktemp("exchange")) as r:
+        assert r.client.portal is not None
+        seeded = r.client.portal.call(seed_workshop, r.service, r.facilitator_id)
+        yield App(r.client, r.db, seeded)
 
 
 def exported(app: App) -> bytes:

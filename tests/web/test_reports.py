@@ -10,7 +10,6 @@ leave the figures alone, and each says what it expects of the link itself.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sqlite3
 import statistics
@@ -26,14 +25,10 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from starlette.testclient import TestClient
 
-from server.app import create_app
 from server.settings import Settings
-from server.store.migrate import upgrade
 from tests.report_seed import NAMED_QUESTION, QUESTION, Seeded, seed_workshop
-from tests.support import FACILITATOR, PASSWORD, SECRET
-
-OTHER = "anden"  # a second facilitator
-
+from tests.support import SECRET
+from tests.web.running import OTHER, csrf, login, running_app
 
 # --- reading a page as a user sees it -------------------------------------------------------
 
@@ -150,37 +145,12 @@ class App:
         return r.text
 
 
-def csrf(c: TestClient, path: str = "/f") -> str:
-    m = re.search(r'name="csrf" value="([^"]+)"', c.get(path).text)
-    assert m
-    return m.group(1)
-
-
-def login(c: TestClient, name: str = FACILITATOR) -> None:
-    r = c.post("/login", data={"csrf": csrf(c, "/login"), "name": name, "password": PASSWORD})
-    assert r.status_code == 200 and "Dine workshops" in r.text
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    db = tmp_path_factory.mktemp("reports") / "samskab.db"
-    url = f"sqlite+aiosqlite:///{db}"
-    upgrade(url)
-    settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": SECRET})
-    from server.__main__ import _create_facilitator
-
-    asyncio.run(_create_facilitator(settings, FACILITATOR, PASSWORD))
-    asyncio.run(_create_facilitator(settings, OTHER, PASSWORD))
-    with sqlite3.connect(db) as conn:
-        (fid,) = conn.execute(
-            "SELECT id FROM facilitators WHERE name = ?", (FACILITATOR,)
-        ).fetchone()
-    with TestClient(create_app(settings)) as c:
-        service = c.app.state.runtime.service  # type: ignore[attr-defined]
-        assert c.portal is not None
-        seeded = c.portal.call(seed_workshop, service, fid)
-        login(c)
-        yield App(c, settings, db, seeded)
+    with running_app(tmp_path_factory.mktemp("reports")) as r:
+        assert r.client.portal is not None
+        seeded = r.client.portal.call(seed_workshop, r.service, r.facilitator_id)
+        yield App(r.client, r.settings, r.db, seeded)
 
 
 def published_token(app: App, page: str) -> str:
