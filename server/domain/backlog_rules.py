@@ -62,6 +62,7 @@ from server.domain.backlog_report import freeze
 from server.domain.commands import Actor
 from server.domain.errors import DomainError
 from server.domain.events import Event
+from server.domain.permissions import facilitator_only
 from server.domain.text import clean_text
 from server.domain.workshop import MAX_TITLE_LENGTH, WorkshopState
 
@@ -71,13 +72,6 @@ MAX_REASON = 300
 MAX_EVALUATION_NOTE = 500
 
 # --- who ---------------------------------------------------------------------------------
-
-
-def _facilitator(actor: Actor) -> None:
-    if actor.role == "screen":
-        raise DomainError("permission.read_only")
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
 
 
 def _member(state: WorkshopState, actor: Actor) -> None:
@@ -259,7 +253,7 @@ def _sprint_fields(
 def set_up_committee(state: WorkshopState, actor: Actor, c: SetUpCommittee) -> list[Event]:
     """Parties are optional; with parties the political seats are allocated by d'Hondt, whose
     own checks (how many parties, seats, the same party twice) apply."""
-    _facilitator(actor)
+    facilitator_only(actor)
     if state.committee is not None:
         raise DomainError("committee.exists")
     name = _title(c.name, MAX_TITLE_LENGTH)
@@ -291,7 +285,7 @@ def set_up_committee(state: WorkshopState, actor: Actor, c: SetUpCommittee) -> l
 
 
 def change_capacity_rule(state: WorkshopState, actor: Actor, c: ChangeCapacityRule) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     _committee(state)
     if c.capacity_rule not in CAPACITY_RULES:
         raise DomainError("committee.capacity_rule")
@@ -300,7 +294,7 @@ def change_capacity_rule(state: WorkshopState, actor: Actor, c: ChangeCapacityRu
 
 def add_meeting(state: WorkshopState, actor: Actor, c: AddMeeting) -> list[Event]:
     """The edge checks the workshop is the facilitator's own and in no other committee."""
-    _facilitator(actor)
+    facilitator_only(actor)
     committee = _committee(state)
     if c.workshop_id == state.id:
         raise DomainError("committee.meeting_self")
@@ -341,7 +335,7 @@ def add_item(state: WorkshopState, actor: Actor, c: AddItem) -> list[Event]:
     if (source_workshop_id is None) != (source_note_id is None):
         raise DomainError("backlog.source")
     if source_workshop_id is not None and source_note_id is not None:
-        _facilitator(actor)
+        facilitator_only(actor)
         if committee.source_item(source_workshop_id, source_note_id) is not None:
             raise DomainError("backlog.already_from_note")
     return [
@@ -406,7 +400,7 @@ def move_item(state: WorkshopState, actor: Actor, c: MoveItem) -> list[Event]:
 
 
 def remove_item(state: WorkshopState, actor: Actor, c: RemoveItem) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     committee = _committee(state)
     item = _item(committee, c.item_id)
     if item.sprint_id is not None:
@@ -418,7 +412,7 @@ def remove_item(state: WorkshopState, actor: Actor, c: RemoveItem) -> list[Event
 
 
 def create_sprint(state: WorkshopState, actor: Actor, c: CreateSprint) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     committee = _committee(state)
     if c.sprint_id in committee.sprints:
         raise DomainError("sprint.exists")
@@ -434,7 +428,7 @@ def create_sprint(state: WorkshopState, actor: Actor, c: CreateSprint) -> list[E
 def edit_sprint(state: WorkshopState, actor: Actor, c: EditSprint) -> list[Event]:
     """While planning only. Goals keep their ids by position; goals added take the new ids the
     edge sent in the same places."""
-    _facilitator(actor)
+    facilitator_only(actor)
     committee = _committee(state)
     sprint = _sprint(committee, c.sprint_id)
     _planning(sprint)
@@ -499,7 +493,7 @@ def unplan_item(state: WorkshopState, actor: Actor, c: UnplanItem) -> list[Event
 def start_sprint(state: WorkshopState, actor: Actor, c: StartSprint) -> list[Event]:
     """The log closes. One sprint runs at a time; a restart after re-opened planning keeps
     the first start's date."""
-    _facilitator(actor)
+    facilitator_only(actor)
     committee = _committee(state)
     sprint = _sprint(committee, c.sprint_id)
     if sprint.status == "running":
@@ -526,7 +520,7 @@ def start_sprint(state: WorkshopState, actor: Actor, c: StartSprint) -> list[Eve
 
 def reopen_planning(state: WorkshopState, actor: Actor, c: ReopenPlanning) -> list[Event]:
     """The only way to change a started sprint's scope, recorded with its reason."""
-    _facilitator(actor)
+    facilitator_only(actor)
     committee = _committee(state)
     sprint = _sprint(committee, c.sprint_id)
     if sprint.status != "running":
@@ -609,7 +603,7 @@ def _evaluations(
 def close_sprint(state: WorkshopState, actor: Actor, c: CloseSprint) -> list[Event]:
     """Unfinished items go back to the backlog or on to a sprint being planned, every goal is
     evaluated, and the report is frozen into the event."""
-    _facilitator(actor)
+    facilitator_only(actor)
     committee = _committee(state)
     sprint = _sprint(committee, c.sprint_id)
     if sprint.status != "running":

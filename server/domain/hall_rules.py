@@ -66,6 +66,7 @@ from server.domain.hall import (
     may_enter,
     stations_in,
 )
+from server.domain.permissions import facilitator_only
 from server.domain.text import clean_text
 from server.domain.workshop import Participant, WorkshopState
 
@@ -95,14 +96,6 @@ T = TypeVar("T")
 
 
 # --- who ---------------------------------------------------------------------------------
-
-
-def _facilitator(actor: Actor) -> None:
-    """The room screen only shows (it has no say in anything); the hall is the facilitator's."""
-    if actor.role == "screen":
-        raise DomainError("permission.read_only")
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
 
 
 def _participant(state: WorkshopState, actor: Actor) -> Participant:
@@ -296,7 +289,7 @@ def _content(state: WorkshopState, s: Station, c: StationContent) -> JSON:
 
 
 def add_room(state: WorkshopState, actor: Actor, c: AddRoom) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.kind not in ROOM_KINDS:
         raise DomainError("hall.room_kind")
     rooms = state.hall.rooms
@@ -315,7 +308,7 @@ def add_room(state: WorkshopState, actor: Actor, c: AddRoom) -> list[Event]:
 
 
 def edit_room(state: WorkshopState, actor: Actor, c: EditRoom) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     room = _room(state, c.room_id)
     title = "" if room.id == HALL else _title(c.title, MAX_ROOM_TITLE)
     return [
@@ -332,7 +325,7 @@ def edit_room(state: WorkshopState, actor: Actor, c: EditRoom) -> list[Event]:
 
 
 def remove_room(state: WorkshopState, actor: Actor, c: RemoveRoom) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.room_id == HALL:
         raise DomainError("hall.hall_kept")
     room = _room(state, c.room_id)
@@ -345,7 +338,7 @@ def remove_room(state: WorkshopState, actor: Actor, c: RemoveRoom) -> list[Event
 
 
 def add_station(state: WorkshopState, actor: Actor, c: AddStation) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     room = _room(state, c.room_id)
     if c.kind not in STATION_KINDS:
         raise DomainError("hall.station_kind")
@@ -374,7 +367,7 @@ def add_station(state: WorkshopState, actor: Actor, c: AddStation) -> list[Event
 
 
 def edit_station(state: WorkshopState, actor: Actor, c: EditStation) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     s = _station(state, actor, c.station_id)
     title = _title(c.title, MAX_STATION_TITLE)
     content = _content(state, s, c.content)
@@ -382,7 +375,7 @@ def edit_station(state: WorkshopState, actor: Actor, c: EditStation) -> list[Eve
 
 
 def place_station(state: WorkshopState, actor: Actor, c: PlaceStation) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     s = _station(state, actor, c.station_id)
     _place(c.x, c.y)
     return [Event(ev.HALL_STATION_PLACED, {"station_id": s.id, "x": c.x, "y": c.y})]
@@ -390,7 +383,7 @@ def place_station(state: WorkshopState, actor: Actor, c: PlaceStation) -> list[E
 
 def reorder_station(state: WorkshopState, actor: Actor, c: ReorderStation) -> list[Event]:
     """An index past the end means last; the event names the room's whole new order."""
-    _facilitator(actor)
+    facilitator_only(actor)
     s = _station(state, actor, c.station_id)
     if isinstance(c.index, bool) or not isinstance(c.index, int) or c.index < 0:
         raise DomainError("hall.position")
@@ -400,13 +393,13 @@ def reorder_station(state: WorkshopState, actor: Actor, c: ReorderStation) -> li
 
 
 def remove_station(state: WorkshopState, actor: Actor, c: RemoveStation) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     s = _station(state, actor, c.station_id)
     return [Event(ev.HALL_STATION_REMOVED, {"station_id": s.id})]
 
 
 def set_programme_item(state: WorkshopState, actor: Actor, c: SetProgrammeItem) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     s = _station(state, actor, c.station_id)
     if s.kind != "programme":
         raise DomainError("hall.not_programme")
@@ -418,7 +411,7 @@ def set_programme_item(state: WorkshopState, actor: Actor, c: SetProgrammeItem) 
 def spotlight(state: WorkshopState, actor: Actor, c: Spotlight) -> list[Event]:
     """Bring everyone to a station. Never one in a gated room: the participants who have not
     unlocked it would be sent somewhere they may not see."""
-    _facilitator(actor)
+    facilitator_only(actor)
     if not c.station_id:
         if state.hall.spotlight is None:
             raise DomainError("hall.no_spotlight")
@@ -494,7 +487,7 @@ def call_me(state: WorkshopState, actor: Actor, c: CallMe) -> list[Event]:
 
 
 def resolve_call(state: WorkshopState, actor: Actor, c: ResolveCall) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     call = state.hall.calls.get(c.call_id)
     if call is None:
         raise DomainError("hall.call_unknown")
@@ -509,7 +502,7 @@ def resolve_call(state: WorkshopState, actor: Actor, c: ResolveCall) -> list[Eve
 def add_asset(state: WorkshopState, actor: Actor, c: AddAsset) -> list[Event]:
     """Only the upload endpoint sends this, after checking the file; the bytes are stored in
     the same transaction as the event."""
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.kind not in ASSET_KINDS:
         raise DomainError("hall.asset_kind")
     assets = state.hall.assets

@@ -9,6 +9,7 @@ from server.domain import events as ev
 from server.domain.commands import Actor, PublishReport, UnpublishReport
 from server.domain.errors import DomainError
 from server.domain.events import Event
+from server.domain.permissions import facilitator_only
 
 if TYPE_CHECKING:
     from server.domain.workshop import WorkshopState
@@ -16,23 +17,16 @@ if TYPE_CHECKING:
 MAX_LINK_ID = 64
 
 
-def _facilitator(actor: Actor) -> None:
-    if actor.role == "screen":
-        raise DomainError("permission.read_only")
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
-
-
 def publish_report(state: WorkshopState, actor: Actor, c: PublishReport) -> list[Event]:
     """A new id each time: publishing again revokes the link given out before."""
-    _facilitator(actor)
+    facilitator_only(actor)
     if not c.link_id or len(c.link_id) > MAX_LINK_ID or c.link_id == state.report_link:
         raise DomainError("report.link_id")
     return [Event(ev.REPORT_PUBLISHED, {"link_id": c.link_id})]
 
 
 def unpublish_report(state: WorkshopState, actor: Actor, c: UnpublishReport) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if state.report_link is None:
         raise DomainError("report.not_published")
     return [Event(ev.REPORT_UNPUBLISHED, {})]
