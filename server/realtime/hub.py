@@ -38,11 +38,14 @@ RECENT_EVENTS = 2000
 PRESENCE_HEARTBEAT = 10.0
 PRESENCE_TTL = 35.0
 ROOM_IDLE_SECONDS = 60.0
+BATCH_EVENTS = 500  # most events one delivery merges from waiting doorbells
+PRESENCE_EVERY = 0.25  # seconds: at most one presence push per room in this time
 
 
 _CATCH_UP = object()
 _PRESENCE_CHANGED = object()  # someone on this process came or went: push and tell the others
 _REMOTE_PRESENCE_CHANGED = object()  # another process told us: push only
+_PRESENCE_DUE = object()  # a held-back presence push is due
 
 
 # Events after which who-is-at-which-station reads differently: a room unlocked for someone, a
@@ -84,6 +87,9 @@ class Room:
     task: asyncio.Task[None] | None = None
     remote_presence: dict[str, tuple[float, list[PresenceEntry]]] = field(default_factory=dict)
     idle_since: float | None = None
+    presence_pushed_at: float = 0.0  # monotonic time of the last presence push
+    presence_held: bool = False  # a push is waiting for PRESENCE_EVERY to pass
+    presence_publish: bool = False  # and it must tell the other processes too
 
     def local_presence(self) -> list[PresenceEntry]:
         seen: dict[str, PresenceEntry] = {}
@@ -276,21 +282,12 @@ class Hub:
 
     async def _run_room(self, room: Room) -> None:
         while True:
-            item = await room.inbox.get()
+            items = [await room.inbox.get()]
+            while not room.inbox.empty():  # whatever else waits is handled in the same turn
+                items.append(room.inbox.get_nowait())
             try:
                 async with room.lock:
-                    if room.overflowed:
-                        room.overflowed = False
-                        await self._catch_up(room)
-                    elif item is _CATCH_UP:
-                        await self._catch_up(room)
-                    elif item is _PRESENCE_CHANGED:
-                        self._push_presence(room)
-                        self._publish_presence_soon(room)
-                    elif item is _REMOTE_PRESENCE_CHANGED:
-                        self._push_presence(room)
-                    elif isinstance(item, Doorbell):
-                        await self._ring(room, item)
+                    await self._handle(room, items)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -298,17 +295,76 @@ class Hub:
                 await asyncio.sleep(0.2)
                 self._wake(room, _CATCH_UP)
 
-    async def _ring(self, room: Room, bell: Doorbell) -> None:
-        self.stats["doorbells"] += 1
-        if bell.epoch != room.epoch:
+    async def _handle(self, room: Room, items: list[object]) -> None:
+        """Doorbells that waited together are delivered as one batch: under a burst (a vote
+        at the end of a timer) each socket gets one frame per turn instead of one per event,
+        and a count shown on every screen is rendered once. Nothing waits for a batch to fill:
+        an idle room delivers each doorbell as it comes. Presence changes are merged too."""
+        if room.overflowed:
+            room.overflowed = False
             await self._catch_up(room)
-            return
-        if bell.last_seq <= room.last_seq:
-            return
-        if bell.first_seq <= room.last_seq + 1:
-            self._deliver(room, [e for e in bell.events if e.seq > room.last_seq])
-        else:
-            await self._catch_up(room)
+        bells: list[Doorbell] = []
+        changed = publish = due = False
+        for item in items:
+            if isinstance(item, Doorbell):
+                bells.append(item)
+            elif item is _CATCH_UP:
+                await self._ring(room, bells)
+                bells = []
+                await self._catch_up(room)
+            elif item is _PRESENCE_CHANGED:
+                changed = publish = True
+            elif item is _REMOTE_PRESENCE_CHANGED:
+                changed = True
+            elif item is _PRESENCE_DUE:
+                due = True
+        await self._ring(room, bells)
+        if changed or due:
+            self._presence(room, publish=publish, due=due)
+
+    def _presence(self, room: Room, *, publish: bool, due: bool = False) -> None:
+        """Push who is online now, or once PRESENCE_EVERY has passed since the last push: 500
+        tablets joining within seconds would otherwise cost every socket one frame per join,
+        and overflow their queues. The first change after a quiet spell goes out at once;
+        `due` is the held-back push, whose time has come."""
+        room.presence_publish = room.presence_publish or publish
+        if not due:
+            if room.presence_held:
+                return  # the held-back push will carry this change too
+            wait = room.presence_pushed_at + PRESENCE_EVERY - time.monotonic()
+            if wait > 0:
+                room.presence_held = True
+                asyncio.get_running_loop().call_later(wait, self._wake, room, _PRESENCE_DUE)
+                return
+        room.presence_held = False
+        room.presence_pushed_at = time.monotonic()
+        self._push_presence(room)
+        if room.presence_publish:
+            room.presence_publish = False
+            self._publish_presence_soon(room)
+
+    async def _ring(self, room: Room, bells: list[Doorbell]) -> None:
+        """Deliver the events of these doorbells, in seq order, in batches of at most
+        BATCH_EVENTS; a jump in seq or a new epoch reads the log instead."""
+        batch: list[StoredEvent] = []
+        top = room.last_seq
+        for bell in bells:
+            self.stats["doorbells"] += 1
+            if bell.epoch != room.epoch or bell.first_seq > top + 1:
+                self._deliver(room, batch)
+                batch = []
+                await self._catch_up(room)
+                top = room.last_seq
+                continue
+            fresh = [e for e in bell.events if e.seq > top]
+            if not fresh:
+                continue
+            if len(batch) + len(fresh) > BATCH_EVENTS:
+                self._deliver(room, batch)
+                batch = []
+            batch.extend(fresh)
+            top = fresh[-1].seq
+        self._deliver(room, batch)
 
     async def _catch_up(self, room: Room) -> None:
         self.stats["catch_ups"] += 1

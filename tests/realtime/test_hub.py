@@ -159,3 +159,47 @@ async def test_reconnect_replays_the_gap_or_sends_a_snapshot() -> None:
     assert fresh.sent[0] == "snapshot@10"
     assert stale.sent[0] == "snapshot@10"
     await hub.stop()
+
+
+async def test_doorbells_that_wait_together_reach_a_socket_as_one_frame_in_order() -> None:
+    """A vote burst: while the room is busy, 60 doorbells queue up. Each socket then gets every
+    seq once, in order, in a few frames instead of 60 (one rendering per turn, not per event)."""
+    log = LogInMemory()
+    hub, broker = await start_hub(log)
+    sock = Socket()
+    c = client_for(sock, queue=256)
+    await hub.attach(c, "w1", 0, "e1")
+    room = hub.rooms["w1"]
+    async with room.lock:  # the room is rendering something else meanwhile
+        for _ in range(60):
+            await broker.publish(channel_for("w1"), encode_doorbell("e1", log.add(1)))
+    for _ in range(100):
+        if sock.seqs() == list(range(1, 61)):
+            break
+        await asyncio.sleep(0.02)
+    assert sock.seqs() == list(range(1, 61))
+    frames = [m for m in sock.sent if m[0].isdigit()]
+    assert len(frames) <= 2, frames
+    await c.stop()
+    await hub.stop()
+
+
+async def test_a_doorbell_after_a_gap_in_a_waiting_batch_reads_the_log() -> None:
+    """Seq 3 never rang: the batch 1-2 goes out, the gap is read from the log, nothing twice."""
+    log = LogInMemory()
+    hub, broker = await start_hub(log)
+    sock = Socket()
+    c = client_for(sock, queue=256)
+    await hub.attach(c, "w1", 0, "e1")
+    room = hub.rooms["w1"]
+    async with room.lock:
+        await broker.publish(channel_for("w1"), encode_doorbell("e1", log.add(2)))
+        log.add(1)  # committed, never published
+        await broker.publish(channel_for("w1"), encode_doorbell("e1", log.add(2)))
+    for _ in range(100):
+        if sock.seqs() == [1, 2, 3, 4, 5]:
+            break
+        await asyncio.sleep(0.02)
+    assert sock.seqs() == [1, 2, 3, 4, 5]
+    await c.stop()
+    await hub.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from server.domain.events import StoredEvent
 from server.domain.snapshot import Position, Snapshot
@@ -192,3 +192,43 @@ async def test_presence_is_pushed_again_after_a_batch_that_changes_who_sees_whic
     await ida.stop()
     for h in (a, b):
         await h.stop()
+
+
+async def test_a_hundred_joining_at_once_cost_each_screen_a_few_presence_frames() -> None:
+    """The youth camp arrives: 100 tablets join within moments. The facilitator's screen gets
+    a handful of presence frames, not one per join, and the last one lists all 100 on both
+    processes."""
+    a, b = await two_hubs(OneLog())
+    fac_sock = Socket()
+    fac = Client(Viewer("facilitator", "json", "da", "f1"), fac_sock.send, fac_sock.close, 256)
+    fac.start()
+    await b.attach(fac, "w1", None, None)
+    await eventually(lambda: fac_sock.last_presence() == {})
+    await asyncio.sleep(0.3)  # quiet spell
+    people: list[Client] = []
+    for i in range(100):
+        entry = PresenceEntry(f"p{i}", f"Deltager {i}", "Borger")
+        c = Client(Viewer("participant", "json", "da", entry.participant_id, entry), *_noop(), 256)
+        c.start()
+        people.append(c)
+        await a.attach(c, "w1", None, None)
+    everyone = {f"p{i}": [f"Deltager {i}", None] for i in range(100)}
+    await eventually(lambda: fac_sock.last_presence() == everyone)
+    pushes = [m for m in fac_sock.sent if "presence" in m]
+    assert 2 <= len(pushes) <= 10, len(pushes)
+    # One more, after a quiet spell: no push is held back for ever.
+    await asyncio.sleep(0.3)
+    late = PresenceEntry("late", "Sen", "Borger")
+    lc = Client(Viewer("participant", "json", "da", "late", late), *_noop(), 256)
+    lc.start()
+    await a.attach(lc, "w1", None, None)
+    await eventually(lambda: "late" in (fac_sock.last_presence() or {}))  # type: ignore[operator]
+    for c in [*people, lc, fac]:
+        await c.stop()
+    for h in (a, b):
+        await h.stop()
+
+
+def _noop() -> tuple[Callable[[str], Awaitable[None]], Callable[[int], Awaitable[None]]]:
+    s = Socket()
+    return s.send, s.close

@@ -195,6 +195,8 @@ async def test_redis_restart_loses_and_duplicates_nothing(
             await LiveClient.connect(u, wid, s)
             for u, s in ((cluster.a.ws_url, pa), (cluster.b.ws_url, pb))
         ]
+        for c in [wa, wb, *watchers]:  # attached: every note from here on comes as an event
+            await c.wait_for(lambda c: c.seq is not None)
 
         async def write(c: LiveClient, tag: str, n: int) -> None:
             for i in range(n):
