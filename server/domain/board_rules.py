@@ -53,6 +53,7 @@ from server.domain.commands import (
 )
 from server.domain.errors import DomainError
 from server.domain.events import Event
+from server.domain.permissions import facilitator_only
 from server.domain.text import clean_text
 from server.domain.workshop import (
     MAX_NOTE_LENGTH,
@@ -60,11 +61,6 @@ from server.domain.workshop import (
     WorkshopState,
     next_position,
 )
-
-
-def _facilitator(actor: Actor) -> None:
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
 
 
 def _acting_participant(state: WorkshopState, actor: Actor) -> None:
@@ -160,7 +156,7 @@ def _author(state: WorkshopState, actor: Actor) -> dict[str, object]:
 
 
 def create_board(state: WorkshopState, actor: Actor, c: CreateBoard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.template not in TEMPLATES:
         raise DomainError("board.unknown_template")
     keys = TEMPLATES[c.template]
@@ -196,7 +192,7 @@ def create_board(state: WorkshopState, actor: Actor, c: CreateBoard) -> list[Eve
 
 
 def rename_board(state: WorkshopState, actor: Actor, c: RenameBoard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     return [Event(ev.BOARD_RENAMED, {"board_id": b.id, "title": _board_title(c.title)})]
 
@@ -204,7 +200,7 @@ def rename_board(state: WorkshopState, actor: Actor, c: RenameBoard) -> list[Eve
 def change_board_settings(
     state: WorkshopState, actor: Actor, c: ChangeBoardSettings
 ) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     return [
         Event(
@@ -222,7 +218,7 @@ def change_board_settings(
 def start_private_writing(
     state: WorkshopState, actor: Actor, c: StartPrivateWriting
 ) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     if b.private:
         raise DomainError("board.already_private")
@@ -230,7 +226,7 @@ def start_private_writing(
 
 
 def reveal_board(state: WorkshopState, actor: Actor, c: RevealBoard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     if not b.private:
         raise DomainError("board.not_private")
@@ -238,13 +234,13 @@ def reveal_board(state: WorkshopState, actor: Actor, c: RevealBoard) -> list[Eve
 
 
 def show_board(state: WorkshopState, actor: Actor, c: ShowBoard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     return [Event(ev.BOARD_SHOWN, {"board_id": b.id})]
 
 
 def add_column(state: WorkshopState, actor: Actor, c: AddColumn) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     if len(b.columns) >= MAX_COLUMNS:
         raise DomainError("column.too_many", max=MAX_COLUMNS)
@@ -266,7 +262,7 @@ def _column_board(state: WorkshopState, column_id: str) -> Board:
 
 
 def rename_column(state: WorkshopState, actor: Actor, c: RenameColumn) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _column_board(state, c.column_id)
     return [
         Event(
@@ -277,7 +273,7 @@ def rename_column(state: WorkshopState, actor: Actor, c: RenameColumn) -> list[E
 
 
 def move_column(state: WorkshopState, actor: Actor, c: MoveColumn) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _column_board(state, c.column_id)
     order = [col.id for col in b.columns if col.id != c.column_id]
     order.insert(max(0, min(c.index, len(order))), c.column_id)
@@ -285,7 +281,7 @@ def move_column(state: WorkshopState, actor: Actor, c: MoveColumn) -> list[Event
 
 
 def remove_column(state: WorkshopState, actor: Actor, c: RemoveColumn) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _column_board(state, c.column_id)
     if c.move_notes_to == c.column_id or b.column(c.move_notes_to) is None:
         raise DomainError("column.bad_target")
@@ -357,7 +353,7 @@ def delete_note(state: WorkshopState, actor: Actor, c: DeleteNote) -> list[Event
 
 
 def hide_note(state: WorkshopState, actor: Actor, c: HideNote) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     note, b = _visible_note(state, actor, c.note_id)
     return [Event(ev.NOTE_HIDDEN, {"note_id": note.id, "board_id": b.id, "hidden": c.hidden})]
 
@@ -438,7 +434,7 @@ def turn_note_around(state: WorkshopState, actor: Actor, c: TurnNoteAround) -> l
 
 
 def merge_notes(state: WorkshopState, actor: Actor, c: MergeNotes) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.note_id == c.into_id:
         raise DomainError("note.merge_self")
     note, b = _visible_note(state, actor, c.note_id)
@@ -512,7 +508,7 @@ def delete_comment(state: WorkshopState, actor: Actor, c: DeleteComment) -> list
 
 
 def add_cluster(state: WorkshopState, actor: Actor, c: AddCluster) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _column_board(state, c.column_id)
     if c.cluster_id in state.clusters:
         raise DomainError("cluster.exists")
@@ -530,7 +526,7 @@ def add_cluster(state: WorkshopState, actor: Actor, c: AddCluster) -> list[Event
 
 
 def rename_cluster(state: WorkshopState, actor: Actor, c: RenameCluster) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     cl = state.clusters.get(c.cluster_id)
     if cl is None:
         raise DomainError("cluster.unknown")
@@ -548,7 +544,7 @@ def rename_cluster(state: WorkshopState, actor: Actor, c: RenameCluster) -> list
 
 
 def remove_cluster(state: WorkshopState, actor: Actor, c: RemoveCluster) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     cl = state.clusters.get(c.cluster_id)
     if cl is None:
         raise DomainError("cluster.unknown")
@@ -563,7 +559,7 @@ def remove_cluster(state: WorkshopState, actor: Actor, c: RemoveCluster) -> list
 def send_note_to_backlog(state: WorkshopState, actor: Actor, c: SendNoteToBacklog) -> list[Event]:
     """ "Move to backlog": the committee accepted the item first (its own stream); here the note
     links to it, once. The note stays on the board, so the link goes both ways."""
-    _facilitator(actor)
+    facilitator_only(actor)
     note = state.notes.get(c.note_id)
     if note is None:
         raise DomainError("note.unknown")

@@ -103,6 +103,7 @@ from server.domain.commands import (
 )
 from server.domain.errors import DomainError
 from server.domain.events import Event
+from server.domain.permissions import facilitator_only
 from server.domain.text import clean_text
 from server.domain.workshop import (
     MAX_GROUP_LENGTH,
@@ -247,8 +248,7 @@ def _erase(state: WorkshopState, actor: Actor, command: EraseParticipant) -> lis
 
 
 def _kick(state: WorkshopState, actor: Actor, command: KickParticipant) -> list[Event]:
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
+    facilitator_only(actor)
     p = state.participants.get(command.participant_id)
     if p is None:
         raise DomainError("participant.unknown")

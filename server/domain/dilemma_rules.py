@@ -18,14 +18,10 @@ from server.domain.commands import (
 from server.domain.dilemmas import MAX_CARD_LENGTH, MAX_CARDS, Card, is_side, next_card
 from server.domain.errors import DomainError
 from server.domain.events import Event
+from server.domain.permissions import facilitator_only
 from server.domain.question_rules import voter_for
 from server.domain.text import clean_text
 from server.domain.workshop import WorkshopState
-
-
-def _facilitator(actor: Actor) -> None:
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
 
 
 def _card(state: WorkshopState, card_id: str, actor: Actor) -> Card:
@@ -46,7 +42,7 @@ def _not_shown(state: WorkshopState, card: Card) -> None:
 
 
 def add_card(state: WorkshopState, actor: Actor, c: AddCard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.card_id in state.dilemma_cards:
         raise DomainError("dilemma.exists")
     if len(state.dilemma_cards) >= MAX_CARDS:
@@ -59,7 +55,7 @@ def add_card(state: WorkshopState, actor: Actor, c: AddCard) -> list[Event]:
 
 
 def edit_card(state: WorkshopState, actor: Actor, c: EditCard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     card = _card(state, c.card_id, actor)
     _not_shown(state, card)
     if card.status != "waiting":
@@ -68,7 +64,7 @@ def edit_card(state: WorkshopState, actor: Actor, c: EditCard) -> list[Event]:
 
 
 def remove_card(state: WorkshopState, actor: Actor, c: RemoveCard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     card = _card(state, c.card_id, actor)
     _not_shown(state, card)
     return [Event(ev.DILEMMA_CARD_REMOVED, {"card_id": card.id})]
@@ -81,12 +77,12 @@ def _show(state: WorkshopState, card: Card) -> list[Event]:
 
 
 def show_card(state: WorkshopState, actor: Actor, c: ShowCard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     return _show(state, _card(state, c.card_id, actor))
 
 
 def show_next_card(state: WorkshopState, actor: Actor, c: NextCard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     card = next_card(state)
     if card is None:
         raise DomainError("dilemma.no_next")
@@ -94,7 +90,7 @@ def show_next_card(state: WorkshopState, actor: Actor, c: NextCard) -> list[Even
 
 
 def hide_cards(state: WorkshopState, actor: Actor, c: HideCards) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if state.shown_card_id is None:
         raise DomainError("dilemma.nothing_shown")
     return [Event(ev.DILEMMA_HIDDEN, {"card_id": state.shown_card_id})]
@@ -124,7 +120,7 @@ def choose_side(state: WorkshopState, actor: Actor, c: ChooseSide) -> list[Event
 
 
 def reveal_card(state: WorkshopState, actor: Actor, c: RevealCard) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     card = _card(state, c.card_id, actor)
     if card.revealed:
         raise DomainError("dilemma.already_revealed")

@@ -27,12 +27,8 @@ from server.domain.dots import (
 )
 from server.domain.errors import DomainError
 from server.domain.events import Event
+from server.domain.permissions import facilitator_only
 from server.domain.workshop import WorkshopState
-
-
-def _facilitator(actor: Actor) -> None:
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
 
 
 def _board(state: WorkshopState, board_id: str) -> Board:
@@ -75,7 +71,7 @@ def _dotted_note(state: WorkshopState, actor: Actor, note_id: str) -> tuple[Note
 
 
 def start_dots(state: WorkshopState, actor: Actor, c: StartDots) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     current = state.dot_rounds.get(b.id)
     if current is not None and current.running:
@@ -121,7 +117,7 @@ def remove_dot(state: WorkshopState, actor: Actor, c: RemoveDot) -> list[Event]:
 
 
 def end_dots(state: WorkshopState, actor: Actor, c: EndDots) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     current = state.dot_rounds.get(b.id)
     if current is None or not current.running:
@@ -133,7 +129,7 @@ def carry_top_notes(state: WorkshopState, actor: Actor, c: CarryTopNotes) -> lis
     """A new blank board (the `board.created` that `board.create` makes) holding the top
     `count` notes of the ranking that got at least one dot, in ranked order, each a new note
     linked to its source with the same text and colour and the original author's name."""
-    _facilitator(actor)
+    facilitator_only(actor)
     b = _board(state, c.board_id)
     round_ = state.dot_rounds.get(b.id)
     if round_ is None or round_.running:

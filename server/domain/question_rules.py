@@ -17,6 +17,7 @@ from server.domain.commands import (
 )
 from server.domain.errors import DomainError
 from server.domain.events import JSON, Event
+from server.domain.permissions import facilitator_only
 from server.domain.questions import (
     DEFAULT_HIGH_LABEL,
     DEFAULT_LOW_LABEL,
@@ -31,11 +32,6 @@ from server.domain.questions import (
 )
 from server.domain.text import clean_text
 from server.domain.workshop import Participant, WorkshopState
-
-
-def _facilitator(actor: Actor) -> None:
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
 
 
 def _question(state: WorkshopState, question_id: str, actor: Actor) -> Question:
@@ -68,7 +64,7 @@ def _label(label: str | None, default: str) -> str:
 
 
 def add_room_participant(state: WorkshopState, actor: Actor, c: AddRoomParticipant) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.participant_id in state.participants:
         raise DomainError("participant.already_joined")
     if c.group not in state.groups:
@@ -91,7 +87,7 @@ def add_room_participant(state: WorkshopState, actor: Actor, c: AddRoomParticipa
 
 
 def create_question(state: WorkshopState, actor: Actor, c: CreateQuestion) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.question_id in state.questions:
         raise DomainError("question.exists")
     if len(state.questions) >= MAX_QUESTIONS:
@@ -104,7 +100,7 @@ def create_question(state: WorkshopState, actor: Actor, c: CreateQuestion) -> li
 
 
 def edit_question(state: WorkshopState, actor: Actor, c: EditQuestion) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     q = _question(state, c.question_id, actor)
     if q.status != "draft":
         raise DomainError("question.not_draft")
@@ -113,7 +109,7 @@ def edit_question(state: WorkshopState, actor: Actor, c: EditQuestion) -> list[E
 
 
 def open_question(state: WorkshopState, actor: Actor, c: OpenQuestion) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     q = _question(state, c.question_id, actor)
     if q.status == "open":
         raise DomainError("question.already_open")
@@ -122,7 +118,7 @@ def open_question(state: WorkshopState, actor: Actor, c: OpenQuestion) -> list[E
 
 
 def close_question(state: WorkshopState, actor: Actor, c: CloseQuestion) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     q = _question(state, c.question_id, actor)
     if q.status != "open":
         raise DomainError("question.not_open")
@@ -130,7 +126,7 @@ def close_question(state: WorkshopState, actor: Actor, c: CloseQuestion) -> list
 
 
 def reveal_question(state: WorkshopState, actor: Actor, c: RevealQuestion) -> list[Event]:
-    _facilitator(actor)
+    facilitator_only(actor)
     q = _question(state, c.question_id, actor)
     if q.status == "draft":
         raise DomainError("question.not_open")

@@ -7,6 +7,7 @@ from server.domain import events as ev
 from server.domain.commands import Actor, StartTimer, StopTimer
 from server.domain.errors import DomainError
 from server.domain.events import Event
+from server.domain.permissions import facilitator_only
 from server.domain.text import clean_text
 from server.domain.timers import (
     MAX_SECONDS,
@@ -16,11 +17,6 @@ from server.domain.timers import (
     is_timer_seconds,
 )
 from server.domain.workshop import WorkshopState
-
-
-def _facilitator(actor: Actor) -> None:
-    if actor.role != "facilitator":
-        raise DomainError("permission.facilitators_only")
 
 
 def _label(label: str | None) -> str | None:
@@ -46,7 +42,7 @@ def _question_to_close(state: WorkshopState, question_id: str | None) -> str | N
 
 def start_timer(state: WorkshopState, actor: Actor, c: StartTimer) -> list[Event]:
     """A new countdown; the one running (if any) stops first, in the same command."""
-    _facilitator(actor)
+    facilitator_only(actor)
     if c.timer_id in state.timers:
         raise DomainError("timer.exists")
     if len(state.timers) >= MAX_TIMERS:
@@ -71,7 +67,7 @@ def start_timer(state: WorkshopState, actor: Actor, c: StartTimer) -> list[Event
 def stop_timer(state: WorkshopState, actor: Actor, c: StopTimer) -> list[Event]:
     """Stop a countdown before zero (its question then stays open). A timer that has reached
     zero may be stopped too: that takes it off the screens."""
-    _facilitator(actor)
+    facilitator_only(actor)
     timer = state.timers.get(c.timer_id)
     if timer is None:
         raise DomainError("timer.unknown")

@@ -137,7 +137,7 @@ def test_the_facilitator_adds_someone_in_the_room() -> None:
     ("actor", "command", "code"),
     [
         (P1, AddRoomParticipant("r2", None, "Borger"), "permission.facilitators_only"),
-        (SCREEN, AddRoomParticipant("r2", None, "Borger"), "permission.facilitators_only"),
+        (SCREEN, AddRoomParticipant("r2", None, "Borger"), "permission.read_only"),
         (FAC, AddRoomParticipant(ROOM, None, "Borger"), "participant.already_joined"),
         (FAC, AddRoomParticipant(P1.id, None, "Borger"), "participant.already_joined"),
         (FAC, AddRoomParticipant("r2", None, "Rådmand"), "group.unknown"),

@@ -56,7 +56,7 @@ async def timers_and_a_question(service: Service, p1: Actor, p2: Actor, p3: Acto
 
     # Refusals first: nothing is stored.
     await twin.refused(p1, start(t0), "permission.facilitators_only")
-    await twin.refused(SCREEN, start(t0), "permission.facilitators_only")
+    await twin.refused(SCREEN, start(t0), "permission.read_only")
     for seconds in (0, 4, 3601, -1):
         await twin.refused(FAC, start(t0, seconds), "timer.bad_seconds")
     await twin.refused(FAC, start(t0, label="x" * 61), "timer_label.too_long")
