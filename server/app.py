@@ -25,6 +25,7 @@ from server.timekeeper import Timekeeper
 from server.web import api, committees, facilitator, forms, hall_pages, join, uploads, ws
 from server.web import committee_report as committee_report_pages  # lane C
 from server.web import exchange as exchange_pages  # --- exchange (lane B) ---
+from server.web import fallback as fallback_transport  # issue 9
 from server.web import reports as report_pages  # --- reports (lane A) ---
 from server.web.security import KeyedLimiter, SecurityHeaders
 from server.web.state import Runtime
@@ -143,6 +144,16 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api/workshops/{workshop_id}/snapshot", api.get_snapshot, methods=["GET"]),
         Route("/healthz", api.healthz, methods=["GET"]),
         WebSocketRoute("/ws/workshops/{workshop_id}", ws.workshop_socket),
+        # --- fallback transport (issue 9): server-sent events + POST when sockets are blocked ---
+        Route(
+            "/ws/workshops/{workshop_id}/events", fallback_transport.event_stream, methods=["GET"]
+        ),
+        Route(
+            "/ws/workshops/{workshop_id}/events/{stream_id}",
+            fallback_transport.post_frame,
+            methods=["POST"],
+        ),
+        # --- end fallback transport ---
         # --- reports (lane A) ---
         Route(
             "/f/workshops/{workshop_id}/report", report_pages.facilitator_report, methods=["GET"]

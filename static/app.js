@@ -37,9 +37,18 @@
   function setConnection(state) {
     var el = document.getElementById("connection");
     if (!el) return;
+    // static/fallback.js says when WebSockets are blocked and the feed comes another way.
+    var transport = document.documentElement.dataset.transport || "websocket";
     el.dataset.state = state;
-    el.textContent = el.dataset["label" + state.charAt(0).toUpperCase() + state.slice(1)] || state;
+    el.dataset.transport = transport;
+    el.textContent = (state === "online" && transport === "fallback" && el.dataset.labelFallback) ||
+      el.dataset["label" + state.charAt(0).toUpperCase() + state.slice(1)] || state;
   }
+
+  document.addEventListener("samskab:transport", function () {
+    var el = document.getElementById("connection");
+    if (el && el.dataset.state === "online") setConnection("online");
+  });
 
   function flash(text) {
     var el = document.getElementById("flash");
@@ -220,7 +229,7 @@
       clockSample(json);
       evt.detail.cancelled = true;
     }
-    if (live) { live.dataset.since = String(since); }
+    if (live) { live.dataset.since = String(since); if (epoch) live.dataset.epoch = epoch; }
   });
 
   document.addEventListener("htmx:ws:after:message:incoming", function () {
