@@ -27,6 +27,7 @@ from server.web import committee_report as committee_report_pages  # lane C
 from server.web import exchange as exchange_pages  # --- exchange (lane B) ---
 from server.web import fallback as fallback_transport  # issue 9
 from server.web import reports as report_pages  # --- reports (lane A) ---
+from server.web.openapi import openapi_json
 from server.web.security import KeyedLimiter, SecurityHeaders
 from server.web.state import Runtime
 
@@ -143,6 +144,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api/workshops/{workshop_id}/commands", api.post_command, methods=["POST"]),
         Route("/api/workshops/{workshop_id}/snapshot", api.get_snapshot, methods=["GET"]),
         Route("/healthz", api.healthz, methods=["GET"]),
+        Route("/api/openapi.json", openapi_json, methods=["GET"]),
         WebSocketRoute("/ws/workshops/{workshop_id}", ws.workshop_socket),
         # --- fallback transport (issue 9): server-sent events + POST when sockets are blocked ---
         Route(
