@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -323,3 +324,276 @@ async def query(database_url: str, sql: str, **params: Any) -> list[sa.Row[Any]]
             return list(await conn.execute(sa.text(sql), params))
     finally:
         await engine.dispose()
+
+
+# --- many devices at once: the fault tests (tests/system/test_faults.py) -----------------------
+
+
+async def join_participants(
+    base_urls: list[str], code: str, n: int, *, group: str = "Borger", concurrency: int = 16
+) -> list[str]:
+    """`n` people join through the real form, spread over `base_urls`; each one's Cookie
+    header (a signed session, valid on every process). Wrong codes are rate-limited per
+    address, right ones are not, but raise JOIN_RATE_PER_MINUTE anyway for many joins."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def join(i: int) -> str:
+        url = base_urls[i % len(base_urls)]
+        async with gate, httpx.AsyncClient(base_url=url, timeout=60) as http:
+            page = await http.get(f"/w/{code}")
+            token = _CSRF.search(page.text)
+            assert token, page.text[:500]
+            r = await http.post(
+                f"/w/{code}/join",
+                data={"csrf": token.group(1), "display_name": f"p{i}", "group": group},
+            )
+            assert r.status_code == 303, (r.status_code, r.text[:300])
+            return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+
+    return list(await asyncio.gather(*(join(i) for i in range(n))))
+
+
+async def api_command(
+    session: Browserless, workshop_id: str, type_: str, **fields: Any
+) -> dict[str, Any]:
+    """One command through the JSON API as `session`; the answer (ack or error)."""
+    cid = fields.pop("command_id", None) or secrets.token_hex(8)
+    r = await session.http.post(
+        f"/api/workshops/{workshop_id}/commands",
+        json={"type": type_, "command_id": cid, **fields},
+        headers={"Origin": str(session.http.base_url).rstrip("/")},
+    )
+    answer: dict[str, Any] = r.json()
+    return answer
+
+
+async def open_question(session: Browserless, workshop_id: str, text: str = "Hvor enig?") -> str:
+    """The facilitator creates a 0-10 question and opens it; its id."""
+    assert (await api_command(session, workshop_id, "question.create", text=text))["type"] == "ack"
+    snap = (await session.http.get(f"/api/workshops/{workshop_id}/snapshot")).json()
+    question_id = str(snap["state"]["questions"][-1]["id"])
+    opened = await api_command(session, workshop_id, "question.open", question_id=question_id)
+    assert opened["type"] == "ack", opened
+    return question_id
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+RECONNECT_DELAY = 0.3  # as static/app.js: 300 ms, doubling to 2 s, +-30 % jitter
+RECONNECT_MAX_DELAY = 2.0
+NO_RECONNECT = (4003, 4004, 4029, 1007)
+
+
+class SteadyClient:
+    """One participant's device behaving as static/app.js does: JSON over one socket, every
+    command kept until its ack or error, and after a drop a reconnect (300 ms, doubling, with
+    jitter) with `hello {since, epoch}` and every unanswered command resent with its id.
+
+    It records what a user's screen would show and what a test needs to judge it: the notes
+    (snapshot plus events), every event's seq in arrival order, every reply to every command
+    id, every close code, and how long each reconnect took (from the drop until the server's
+    first presence on the new socket, which `attach` sends after the replay).
+    """
+
+    def __init__(self, ws_base: str, workshop_id: str, cookie: str, name: str = "") -> None:
+        self.ws_base = ws_base  # change it to send the next reconnect elsewhere
+        self.workshop_id = workshop_id
+        self.cookie = cookie
+        self.name = name
+        self.conn: ClientConnection | None = None
+        self.seq: int | None = None
+        self.epoch: str | None = None
+        self.notes: dict[str, str] = {}
+        self.snapshot_seqs: list[int] = []
+        self.event_seqs: list[int] = []
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.replies: dict[str, list[dict[str, Any]]] = {}
+        self.sent_count: dict[str, int] = {}
+        self.resent: set[str] = set()
+        self.close_codes: list[int] = []
+        self.reconnect_seconds: list[float] = []
+        self.received_at: dict[str, float] = {}  # note text -> when its note.added arrived
+        self._live = False  # attached and every pending command sent on this socket
+        self._dropped_at: float | None = None
+        self._wanted = asyncio.Event()  # cleared while the device stays away on purpose
+        self._wanted.set()
+        self._stopping = False
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # --- life ---
+
+    async def start(self, timeout: float = 30.0) -> None:
+        """Connect and wait for the first snapshot."""
+        self._task = asyncio.create_task(self._run(), name=f"steady-{self.name}")
+        await self.wait_for(lambda c: c.seq is not None, timeout)
+
+    async def close(self) -> None:
+        self._stopping = True
+        self._wanted.set()
+        if self.conn is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.conn.close(), 5)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    def drop(self) -> None:
+        """The network goes: the TCP connection is cut without a close frame, and the device
+        stays away until `come_back`."""
+        self._wanted.clear()
+        if self.conn is not None:
+            self.conn.transport.abort()
+
+    def come_back(self) -> None:
+        """The network returns: reconnect now; the reconnect time counts from here."""
+        self._dropped_at = time.monotonic()
+        self._wanted.set()
+
+    @property
+    def live(self) -> bool:
+        return self._live
+
+    async def _run(self) -> None:
+        delay = RECONNECT_DELAY
+        while not self._stopping:
+            await self._wanted.wait()
+            if self._stopping:
+                return
+            try:
+                self.conn = await websockets.connect(
+                    f"{self.ws_base}/ws/workshops/{self.workshop_id}?format=json",
+                    additional_headers={"Cookie": self.cookie},
+                    origin=self.ws_base.replace("ws://", "http://", 1),  # type: ignore[arg-type]
+                    max_size=2**22,
+                    open_timeout=10,
+                    ping_interval=None,
+                )
+            except (OSError, TimeoutError, websockets.InvalidHandshake):
+                await asyncio.sleep(delay * (0.7 + 0.6 * secrets.randbelow(1000) / 1000))
+                delay = min(delay * 2, RECONNECT_MAX_DELAY)
+                continue
+            delay = RECONNECT_DELAY
+            code = await self._session(self.conn)
+            self._live = False
+            self.close_codes.append(code)
+            self._changed.set()
+            if self._stopping or code in NO_RECONNECT:
+                return
+            if self._dropped_at is None:
+                self._dropped_at = time.monotonic()
+            if self._wanted.is_set():
+                await asyncio.sleep(delay * (0.7 + 0.6 * secrets.randbelow(1000) / 1000))
+
+    async def _session(self, conn: ClientConnection) -> int:
+        """One socket's life: hello, resend what is pending, read until it closes."""
+        try:
+            await conn.send(json.dumps({"type": "hello", "since": self.seq, "epoch": self.epoch}))
+            sent_here: set[str] = set()
+            while True:  # commands may be added while we send: until none is left unsent
+                unsent = [cid for cid in self.pending if cid not in sent_here]
+                if not unsent:
+                    break
+                for cid in unsent:
+                    if cid in self.pending:
+                        sent_here.add(cid)
+                        if self.sent_count.get(cid, 0) > 0:
+                            self.resent.add(cid)
+                        self.sent_count[cid] = self.sent_count.get(cid, 0) + 1
+                        await conn.send(json.dumps(self.pending[cid]))
+            self._live = True
+            self._changed.set()
+            async for raw in conn:
+                self._receive(json.loads(raw))
+        except (websockets.ConnectionClosed, OSError):
+            pass
+        return conn.close_code if conn.close_code is not None else 1006
+
+    def _receive(self, msg: dict[str, Any]) -> None:
+        kind = msg.get("type")
+        now = time.monotonic()
+        if kind == "snapshot":
+            self.seq, self.epoch = msg["seq"], msg["epoch"]
+            self.snapshot_seqs.append(msg["seq"])
+            self.notes = {
+                n["id"]: n["text"]
+                for b in msg["state"]["boards"]
+                for n in b["notes"]
+                if "text" in n
+            }
+        elif kind == "events":
+            for e in msg["events"]:
+                self.event_seqs.append(e["seq"])
+                if e["type"] == "note.added":
+                    text = e["data"].get("text")
+                    if text is not None:
+                        self.notes[e["data"]["note_id"]] = text
+                        self.received_at.setdefault(text, now)
+                elif e["type"] == "note.deleted":
+                    self.notes.pop(e["data"]["note_id"], None)
+            self.seq, self.epoch = msg["seq"], msg["epoch"]
+        elif kind in ("ack", "error"):
+            cid = msg.get("command_id")
+            if isinstance(cid, str):
+                self.replies.setdefault(cid, []).append(msg)
+                self.pending.pop(cid, None)
+        elif kind == "presence" and self._dropped_at is not None:
+            self.reconnect_seconds.append(now - self._dropped_at)
+            self._dropped_at = None
+        self._changed.set()
+
+    # --- acting ---
+
+    async def command(self, type_: str, **fields: Any) -> str:
+        """Send a command now if the socket is up, else with the next reconnect; its id."""
+        cid = str(fields.pop("command_id", None) or secrets.token_hex(12))
+        body = {"type": type_, "command_id": cid, **fields}
+        self.pending[cid] = body
+        if self._live and self.conn is not None:
+            self.sent_count[cid] = self.sent_count.get(cid, 0) + 1
+            with contextlib.suppress(websockets.ConnectionClosed, OSError):
+                await self.conn.send(json.dumps(body))
+        return cid
+
+    # --- waiting ---
+
+    async def wait_for(self, pred: Callable[[SteadyClient], Any], timeout: float = 10.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            result = pred(self)
+            if result:
+                return result
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"{self.name}: timed out; seq={self.seq} pending={len(self.pending)} "
+                    f"closes={self.close_codes}"
+                )
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+
+    async def reply(self, command_id: str, nth: int = 1, timeout: float = 10.0) -> dict[str, Any]:
+        """The `nth` reply to this command id (a retry with the same id gets a second one)."""
+
+        def found(c: SteadyClient) -> dict[str, Any] | None:
+            got = c.replies.get(command_id, [])
+            return got[nth - 1] if len(got) >= nth else None
+
+        result: dict[str, Any] = await self.wait_for(found, timeout)
+        return result
+
+    def gaps_and_repeats(self) -> tuple[list[int], list[int]]:
+        """Seqs missing between the first snapshot and the latest seq, and seqs seen twice."""
+        assert self.snapshot_seqs, "no snapshot yet"
+        counts = Counter(self.event_seqs)
+        repeats = sorted(s for s, n in counts.items() if n > 1)
+        start = self.snapshot_seqs[0]
+        missing = sorted(set(range(start + 1, (self.seq or start) + 1)) - counts.keys())
+        return missing, repeats

@@ -18,6 +18,24 @@ class StoreUnavailable(Exception):
     """The database could not be reached; the command may be retried with the same id."""
 
 
+# SQLSTATE classes of a lost database: connection exceptions (08) and operator intervention
+# (57P: shutting down, starting up, terminated by the administrator).
+_LOST_SQLSTATES = ("08", "57P")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether an error means the database went away (retry later), not that a statement was
+    wrong: a network error, a connection the driver found closed, or the server going down."""
+    if isinstance(exc, OSError):
+        return True
+    if isinstance(exc, sa.exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc.orig, OSError):
+            return True
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return isinstance(state, str) and state.startswith(_LOST_SQLSTATES)
+    return False
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     u = make_url(url)
     if u.database and u.database != ":memory:":
@@ -55,11 +73,18 @@ class Database:
             self._read_engine = _sqlite_engine(url, immediate=False)
         else:
             self._write_engine = create_async_engine(
-                url, pool_size=10, max_overflow=10, pool_pre_ping=True
+                url, pool_size=10, max_overflow=5, pool_pre_ping=True
             )
-            # Snapshots read state and seq in two statements: they must see one moment.
-            self._read_engine = self._write_engine.execution_options(
-                isolation_level="REPEATABLE READ"
+            # Snapshots read state and seq in two statements: they must see one moment. Reads
+            # have their own pool: a burst of commands queued on a workshop's row lock holds
+            # every write connection, and a reconnecting socket's identity check and replay
+            # must not wait behind them (measured in tests/system/test_faults.py).
+            self._read_engine = create_async_engine(
+                url,
+                pool_size=5,
+                max_overflow=0,  # 20 connections per process in all, as docs/DEPLOY.md says
+                pool_pre_ping=True,
+                isolation_level="REPEATABLE READ",
             )
         self._write_lock = asyncio.Lock()
 
@@ -85,21 +110,44 @@ class Database:
 
     @asynccontextmanager
     async def _begin(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        """A transaction; losing the database on the way, at the start, in a statement or at
+        the commit, is StoreUnavailable, so the caller answers "try again" instead of dying.
+        The transaction is rolled back with the connection, so nothing is half-applied, and a
+        commit whose answer was lost is found by the retry's idempotency check."""
         try:
             conn_cm = engine.begin()
             conn = await conn_cm.__aenter__()
-        except (OSError, sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DBAPIError) as e:
+        except (
+            OSError,
+            sa.exc.OperationalError,
+            sa.exc.InterfaceError,
+            sa.exc.DBAPIError,
+            sa.exc.TimeoutError,  # every connection of the pool busy for pool_timeout (30 s)
+        ) as e:
             raise StoreUnavailable(str(e)) from e
         try:
             yield conn
         except BaseException as exc:
-            await conn_cm.__aexit__(type(exc), exc, exc.__traceback__)
+            try:
+                await conn_cm.__aexit__(type(exc), exc, exc.__traceback__)
+            except Exception as cleanup:  # the rollback on a lost connection
+                if not isinstance(exc, Exception):
+                    raise exc from cleanup  # a cancellation stays a cancellation
+                if connection_lost(exc) or connection_lost(cleanup):
+                    raise StoreUnavailable(str(exc)) from exc
+                raise
+            if isinstance(exc, Exception) and connection_lost(exc):
+                raise StoreUnavailable(str(exc)) from exc
             raise
         else:
             try:
                 await conn_cm.__aexit__(None, None, None)
-            except (OSError, sa.exc.OperationalError, sa.exc.InterfaceError) as e:
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as e:
                 raise StoreUnavailable(str(e)) from e
+            except Exception as e:
+                if connection_lost(e):
+                    raise StoreUnavailable(str(e)) from e
+                raise
 
     async def ping(self) -> bool:
         try:
@@ -111,5 +159,4 @@ class Database:
 
     async def dispose(self) -> None:
         await self._write_engine.dispose()
-        if self.is_sqlite:
-            await self._read_engine.dispose()
+        await self._read_engine.dispose()
