@@ -3,21 +3,33 @@
 Each worker is its own OS process (``multiprocessing``, spawn) with its own event loop (uvloop
 when installed) and takes orders from the orchestrator over a pipe. A *reader* worker holds many
 clients and records, per run, when each client receives each marked event; the *writer* worker
-holds one client and sends marked events at a fixed rate.
+holds the writing clients (one per board in the city mix, one per server process in the
+saturation ramp) and sends marked events at a fixed rate each.
 
-A marked event carries ``bench:RUN:INDEX:SEND_NS`` in its text, where ``SEND_NS`` is the
+A marked event carries ``bench:RUN:WRITER:INDEX:SEND_NS`` in its text, where ``SEND_NS`` is the
 writer's ``time.monotonic_ns()`` just before the frame was sent (CLOCK_MONOTONIC is one clock
 for every process on the machine). Readers find the marker with a regular expression on the raw
 frame, without decoding the JSON, so the generator spends little per message.
 
+Clients behave like the browser: a socket closed with 4001 (evicted), 1012 or 1013, or dropped,
+reconnects and sends ``hello`` with its last ``seq`` and ``epoch``; the writer sends its
+unanswered commands again with the same ``command_id``.
+
 Orders (tuples) and answers:
 
 - every worker answers ``("ready", {...})`` once its clients are connected, and ``("bye",)``
-  to ``("quit",)``;
-- readers: ``("measure", run, expected)`` -> ``("ok",)``; ``("count",)`` -> ``("count", n)``;
-  ``("status",)`` -> ``("status", {...})`` (reconnects so far); ``("report",)`` ->
+  to ``("quit",)``; ``("status",)`` -> ``("status", {...})`` (reconnects so far);
+- readers: ``("measure", run, how)`` -> ``("ok",)``, where ``how`` says whether the slow
+  candidates are left out of the healthy figures (``exclude_slow``), stop reading
+  (``pause_slow``), and when every reader drops and reconnects (``storm``: drop and reconnect
+  times in ns); ``("count",)`` -> ``("count", healthy, slow)`` deliveries so far;
+  ``("resume",)`` -> ``("ok",)`` (the slow ones read again); ``("refresh",)`` ->
+  ``("refreshed", n)`` (the slow ones reconnect, before a run that pauses them); ``("report",)`` ->
   ``("report", {...})`` (the run's latencies and counts);
-- writer: ``("write", run, rate, seconds, boards, per_board)`` -> ``("written", {...})``.
+- writers: ``("write", run, specs)`` -> ``("written", {...})``, ``specs`` a list of
+  ``(writer, rate, seconds, quotas)``, ``quotas`` the boards to fill in order;
+- both: ``("vote", question_id, plan)`` -> ``("voted", [...])``: each client casts
+  ``value`` at ``at_ns`` (one ``(value, at_ns)`` per client) and reports its ack time.
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
+import os
 import secrets
 import signal
 import time
@@ -35,41 +47,88 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import websockets
+from bench_clients import (
+    MARK,
+    POSITION,
+    RECONNECT_CODES,
+    Target,
+    cast_vote,
+    open_socket,
+    sleep_until,
+)
+from bench_write import WriterWorker
 from websockets.asyncio.client import ClientConnection
-
-MARK = re.compile(r"bench:(\d+):(\d+):(\d+)")
-POSITION = re.compile(r'"epoch":"([A-Za-z0-9]+)","seq":(\d+)')
-RECONNECT_CODES = {1006, 1011, 1012, 1013, 4001}
-PER_BOARD = 900  # notes per board before the writer moves on (a board holds at most 1000)
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where one client connects: the socket URL, its session cookie and its Origin."""
-
-    url: str
-    cookie: str | None
-    origin: str
-    samskab: bool
 
 
 @dataclass
 class Run:
-    """What one worker records during one measured run."""
+    """What one reader worker records during one measured run."""
 
     run: int
-    seen: list[bytearray]
+    excluded: set[int]  # readers left out of the healthy figures (the slow candidates)
+    readers: int
+    storm_reconnect_ns: int = 0
+    seen: list[dict[int, bytearray]] = field(default_factory=list)
     latencies: array[float] = field(default_factory=lambda: array("d"))
-    last: dict[int, float] = field(default_factory=dict)
-    count_by_index: dict[int, int] = field(default_factory=dict)
+    slow_latencies: array[float] = field(default_factory=lambda: array("d"))
+    last: dict[tuple[int, int], float] = field(default_factory=dict)
+    count_by_index: dict[tuple[int, int], int] = field(default_factory=dict)
     duplicates: int = 0
     deliveries: int = 0
+    slow_deliveries: int = 0
     first_ns: int = 0
     last_ns: int = 0
+    before: list[int] = field(default_factory=list)  # storm: marks sent before the reconnect
+    max_before_ns: list[int] = field(default_factory=list)
+    first_after_ns: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.seen = [{} for _ in range(self.readers)]
+        self.before = [0] * self.readers
+        self.max_before_ns = [0] * self.readers
+        self.first_after_ns = [0] * self.readers
+
+    def record(self, reader: int, raw: str, now: int, snapshot: bool) -> None:
+        """Every marked note of this run in one frame, once per reader. A snapshot holds every
+        note again, so a note already seen there is not a duplicate."""
+        for m in MARK.finditer(raw):
+            if int(m.group(1)) != self.run:
+                continue
+            w, idx, sent = int(m.group(2)), int(m.group(3)), int(m.group(4))
+            seen = self.seen[reader].get(w)
+            if seen is None:
+                seen = self.seen[reader][w] = bytearray()
+            if idx >= len(seen):
+                seen.extend(bytes(idx + 1 - len(seen)))
+            if seen[idx]:
+                if not snapshot:
+                    self.duplicates += 1
+                continue
+            seen[idx] = 1
+            if self.storm_reconnect_ns:
+                if sent < self.storm_reconnect_ns:
+                    self.before[reader] += 1
+                    self.max_before_ns[reader] = max(self.max_before_ns[reader], now)
+                elif not self.first_after_ns[reader]:
+                    self.first_after_ns[reader] = now
+            ms = (now - sent) / 1e6
+            if reader in self.excluded:
+                self.slow_latencies.append(ms)
+                self.slow_deliveries += 1
+                continue
+            self.latencies.append(ms)
+            key = (w, idx)
+            if ms > self.last.get(key, -1.0):
+                self.last[key] = ms
+            self.count_by_index[key] = self.count_by_index.get(key, 0) + 1
+            self.deliveries += 1
+            if not self.first_ns:
+                self.first_ns = now
+            self.last_ns = now
 
 
 class Reader:
-    """One receiving client; reconnects with ``since`` as the browser does when evicted."""
+    """One receiving client; reconnects with ``since`` as the browser does."""
 
     def __init__(self, worker: ReaderWorker, index: int, target: Target) -> None:
         self.worker = worker
@@ -77,24 +136,22 @@ class Reader:
         self.target = target
         self.conn: ClientConnection | None = None
         self.ready = asyncio.Event()
+        self.reading = asyncio.Event()  # cleared: a slow consumer that stopped reading
+        self.reading.set()
         self.epoch: str | None = None
         self.seq: int | None = None
         self.frames = 0
         self.reconnects = 0
         self.failed: str | None = None
         self.closed_codes: list[int] = []
+        self.hold_until_ns = 0  # a dropped reader reconnects no earlier than this
+        self.hello_ns = 0
+        self.vote_cid: str | None = None
+        self.vote_reply: asyncio.Future[tuple[dict[str, Any], int]] | None = None
 
     async def connect(self) -> None:
-        headers = {"Cookie": self.target.cookie} if self.target.cookie else {}
-        self.conn = await websockets.connect(
-            self.target.url,
-            additional_headers=headers,
-            origin=self.target.origin,  # type: ignore[arg-type]
-            max_size=2**23,
-            open_timeout=60,
-            close_timeout=2,
-            compression=None,
-        )
+        self.conn = await open_socket(self.target)
+        self.hello_ns = time.monotonic_ns()
         if self.target.samskab:
             await self.conn.send(
                 json.dumps({"type": "hello", "since": self.seq, "epoch": self.epoch})
@@ -102,14 +159,23 @@ class Reader:
         else:
             self.ready.set()
 
+    def drop(self) -> None:
+        """Lose the connection as a tablet losing Wi-Fi does: no closing handshake."""
+        if self.conn is not None:
+            self.conn.transport.abort()
+
     async def run(self) -> None:
-        """Read until told to stop; reconnect after an eviction or a server restart."""
+        """Read until told to stop (or while paused, not at all); reconnect after a close."""
         while not self.worker.stopping:
             try:
                 if self.conn is None:
                     await self.connect()
-                assert self.conn is not None
-                async for raw in self.conn:
+                conn = self.conn
+                assert conn is not None
+                while True:
+                    if not self.reading.is_set():
+                        await self.reading.wait()
+                    raw = await conn.recv()
                     self.on_frame(raw if isinstance(raw, str) else raw.decode())
             except websockets.ConnectionClosed:
                 pass
@@ -128,41 +194,51 @@ class Reader:
                 self.ready.set()
                 return
             self.reconnects += 1
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(max(0.2, (self.hold_until_ns - time.monotonic_ns()) / 1e9))
 
     def on_frame(self, raw: str) -> None:
         now = time.monotonic_ns()
         self.frames += 1
         head = raw[:120]
+        snapshot = False
         if self.target.samskab:
-            if head.startswith('{"type":"snapshot"') or head.startswith('{"type":"events"'):
+            if head.startswith('{"type":"events"') or head.startswith('{"type":"snapshot"'):
+                snapshot = head.startswith('{"type":"snapshot"')
                 pos = POSITION.search(head)
                 if pos is not None:
                     self.epoch, self.seq = pos.group(1), int(pos.group(2))
                 self.ready.set()
+            elif self.vote_cid is not None and head.startswith(
+                ('{"type":"ack"', '{"type":"error"')
+            ):
+                self._answer(raw, now)
+                return
         run = self.worker.current
-        if run is None or "bench:" not in raw:
-            return
-        for m in MARK.finditer(raw):
-            if int(m.group(1)) != run.run:
-                continue
-            idx = int(m.group(2))
-            seen = run.seen[self.index]
-            if idx >= len(seen):
-                seen.extend(bytes(idx + 1 - len(seen)))
-            if seen[idx]:
-                run.duplicates += 1
-                continue
-            seen[idx] = 1
-            ms = (now - int(m.group(3))) / 1e6
-            run.latencies.append(ms)
-            if ms > run.last.get(idx, -1.0):
-                run.last[idx] = ms
-            run.count_by_index[idx] = run.count_by_index.get(idx, 0) + 1
-            run.deliveries += 1
-            if not run.first_ns:
-                run.first_ns = now
-            run.last_ns = now
+        if run is not None and "bench:" in raw:
+            run.record(self.index, raw, now, snapshot)
+
+    def _answer(self, raw: str, now: int) -> None:
+        msg = json.loads(raw)
+        reply = self.vote_reply
+        if msg.get("command_id") == self.vote_cid and reply is not None and not reply.done():
+            reply.set_result((msg, now))
+
+    def _register(self, cid: str) -> asyncio.Future[tuple[dict[str, Any], int]]:
+        self.vote_cid = cid
+        self.vote_reply = asyncio.get_running_loop().create_future()
+        return self.vote_reply
+
+    async def vote(self, question_id: str, value: int, at_ns: int) -> dict[str, Any]:
+        """Cast one vote at ``at_ns`` and report its ack time."""
+        await sleep_until(at_ns)
+        cid = f"vote-{os.getpid()}-{self.index}-{secrets.token_hex(4)}"
+        frame = json.dumps(
+            {"type": "vote.cast", "command_id": cid, "question_id": question_id, "value": value}
+        )
+        try:
+            return await cast_vote(lambda: self.conn, self._register, cid, frame, value)
+        finally:
+            self.vote_cid, self.vote_reply = None, None
 
 
 class ReaderWorker:
@@ -174,9 +250,11 @@ class ReaderWorker:
         self.current: Run | None = None
         self.stopping = False
         self.tasks: list[asyncio.Task[None]] = []
+        self.storm: asyncio.Task[None] | None = None
         self.cpu0 = 0.0
         self.wall0 = 0.0
         self.reconnects0 = 0
+        self.codes0: list[int] = []
 
     async def start(self) -> dict[str, Any]:
         """Connect every reader, a few at a time, and wait for each one's first state."""
@@ -204,10 +282,47 @@ class ReaderWorker:
             "seconds": time.monotonic() - t0,
         }
 
-    def measure(self, run: int, expected: int) -> None:
-        self.current = Run(run, [bytearray(expected) for _ in self.readers])
+    def measure(self, run: int, how: dict[str, Any]) -> None:
+        slow = {r.index for r in self.readers if r.target.slow}
+        excluded = slow if how.get("exclude_slow") or how.get("pause_slow") else set()
+        storm = how.get("storm")
+        self.current = Run(run, excluded, len(self.readers), int(storm[1]) if storm else 0)
+        if how.get("pause_slow"):
+            for r in self.readers:
+                if r.index in excluded:
+                    r.reading.clear()
+        if storm:
+            self.storm = asyncio.create_task(self._storm(int(storm[0]), int(storm[1])))
         self.cpu0, self.wall0 = time.process_time(), time.monotonic()
         self.reconnects0 = sum(r.reconnects for r in self.readers)
+        self.codes0 = [len(r.closed_codes) for r in self.readers]
+
+    async def _storm(self, drop_ns: int, reconnect_ns: int) -> None:
+        await sleep_until(drop_ns)
+        for r in self.readers:
+            r.hold_until_ns = reconnect_ns
+            r.drop()
+
+    def resume(self) -> None:
+        for r in self.readers:
+            r.reading.set()
+
+    async def refresh_slow(self) -> int:
+        """Give the slow candidates a new connection before they stop reading, as a tablet that
+        just joined: a connection that carried a lot has a large congestion window, so the
+        server's kernel would buffer a megabyte for it before the server could notice."""
+        t = time.monotonic_ns()
+        slow = [r for r in self.readers if r.target.slow]
+        for r in slow:
+            r.hold_until_ns = 0
+            r.drop()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(
+            r.conn is None or r.hello_ns < t for r in slow if not r.failed
+        ):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # the replay of what they missed meanwhile
+        return len(slow)
 
     def status(self) -> dict[str, Any]:
         """Reconnects so far and the close codes that caused them (evictions are 4001)."""
@@ -227,185 +342,65 @@ class ReaderWorker:
         cpu, wall = time.process_time() - self.cpu0, time.monotonic() - self.wall0
         if run is None:
             return {}
+        codes: dict[str, dict[int, int]] = {"healthy": {}, "slow": {}}
+        for r, n0 in zip(self.readers, self.codes0, strict=True):
+            kind = "slow" if r.index in run.excluded else "healthy"
+            for c in r.closed_codes[n0:]:
+                codes[kind][c] = codes[kind].get(c, 0) + 1
+        storm = None
+        if run.storm_reconnect_ns:
+            storm = [
+                {
+                    "room": r.target.room,
+                    "before": run.before[r.index],
+                    "max_before_ns": run.max_before_ns[r.index],
+                    "first_after_ns": run.first_after_ns[r.index],
+                    "hello_ns": r.hello_ns,
+                }
+                for r in self.readers
+            ]
         return {
             "latencies": run.latencies.tobytes(),
+            "slow_latencies": run.slow_latencies.tobytes(),
             "last": run.last,
             "count_by_index": run.count_by_index,
             "duplicates": run.duplicates,
             "deliveries": run.deliveries,
+            "slow_deliveries": run.slow_deliveries,
             "first_ns": run.first_ns,
             "last_ns": run.last_ns,
             "cpu_pct": 100.0 * cpu / wall if wall > 0 else 0.0,
             "reconnects": sum(r.reconnects for r in self.readers) - self.reconnects0,
+            "close_codes": codes,
             "failed": sum(1 for r in self.readers if r.failed),
+            "storm": storm,
         }
+
+    async def vote(self, question_id: str, plan: list[tuple[int, int]]) -> list[dict[str, Any]]:
+        return list(
+            await asyncio.gather(
+                *(r.vote(question_id, v, at) for r, (v, at) in zip(self.readers, plan, strict=True))
+            )
+        )
 
     async def stop(self) -> None:
         self.stopping = True
+        self.resume()
         for r in self.readers:
             if r.conn is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(r.conn.close(), 2)
-        for t in self.tasks:
+        for t in [*self.tasks, *([self.storm] if self.storm else [])]:
             t.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-
-
-class Writer:
-    """One client that sends marked events at a fixed rate and collects its acks.
-
-    If the server closes the socket (an eviction, 4001), it reconnects as the browser does and
-    sends every unanswered command again with the same ``command_id``; the server's idempotency
-    answers a command it already has without a second event. Latency still counts from the
-    first send, which the marker carries.
-    """
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
-        self.conn: ClientConnection | None = None
-        self.pending: dict[str, int] = {}
-        self.frames: dict[str, str] = {}
-        self.acks: list[float] = []
-        self.errors: dict[str, int] = {}
-        self.reconnects = 0
-        self.closed_codes: list[int] = []
-        self.ready = asyncio.Event()
-        self.reader: asyncio.Task[None] | None = None
-
-    async def start(self) -> dict[str, Any]:
-        await self._connect()
-        return {"clients": 1, "failed": 0, "errors": []}
-
-    async def _connect(self) -> None:
-        headers = {"Cookie": self.target.cookie} if self.target.cookie else {}
-        self.ready.clear()
-        self.conn = await websockets.connect(
-            self.target.url,
-            additional_headers=headers,
-            origin=self.target.origin,  # type: ignore[arg-type]
-            max_size=2**23,
-            open_timeout=60,
-            close_timeout=2,
-            compression=None,
-        )
-        self.reader = asyncio.create_task(self._read(self.conn))
-        if self.target.samskab:
-            await self.conn.send(json.dumps({"type": "hello", "since": None, "epoch": None}))
-            await asyncio.wait_for(self.ready.wait(), 60)
-
-    async def _reconnect(self) -> None:
-        """A new socket, then every unanswered command again, in the order first sent."""
-        if self.conn is not None:
-            self.closed_codes.append(self.conn.close_code or 0)
-        self.reconnects += 1
-        for attempt in range(20):
-            await asyncio.sleep(0.2 * (attempt + 1))
-            try:
-                await self._connect()
-                assert self.conn is not None
-                for cid in list(self.pending):
-                    await self.conn.send(self.frames[cid])
-                return
-            except (OSError, TimeoutError, websockets.WebSocketException):
-                continue
-        raise RuntimeError("the writer could not reconnect")
-
-    async def _send(self, cid: str, frame: str) -> None:
-        assert self.conn is not None
-        try:
-            await self.conn.send(frame)
-        except websockets.ConnectionClosed:
-            await self._reconnect()  # sends every pending command again, this one included
-            if not self.target.samskab:  # the floor has no acks, so nothing is pending
-                assert self.conn is not None
-                await self.conn.send(frame)
-
-    async def _read(self, conn: ClientConnection) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for raw in conn:
-                now = time.monotonic_ns()
-                text = raw if isinstance(raw, str) else raw.decode()
-                if text.startswith('{"type":"snapshot"'):
-                    self.ready.set()
-                elif text.startswith(('{"type":"ack"', '{"type":"error"')):
-                    msg = json.loads(text)
-                    cid = str(msg.get("command_id"))
-                    if msg["type"] == "error" and msg.get("code") == "wire.rate_limited":
-                        continue  # never applied: it stays pending and is sent again
-                    sent = self.pending.pop(cid, None)
-                    self.frames.pop(cid, None)
-                    if msg["type"] == "ack":
-                        if sent is not None:
-                            self.acks.append((now - sent) / 1e6)
-                    else:
-                        code = str(msg.get("code"))
-                        self.errors[code] = self.errors.get(code, 0) + 1
-
-    async def write(
-        self, run: int, rate: float, seconds: float, boards: list[str], per_board: int
-    ) -> dict[str, Any]:
-        """Send ``rate * seconds`` notes on a fixed schedule (open loop: late sends go at once)."""
-        self.acks, self.errors, self.pending, self.frames = [], {}, {}, {}
-        reconnects0 = self.reconnects
-        total = round(rate * seconds)
-        cpu0 = time.process_time()
-        t0 = time.monotonic()
-        behind = 0.0
-        for i in range(total):
-            due = t0 + i / rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            else:
-                behind = max(behind, -delay)
-            cid = f"b{run}x{i}x{secrets.token_hex(4)}"
-            sent = time.monotonic_ns()
-            msg: dict[str, Any] = {
-                "type": "note.add",
-                "command_id": cid,
-                "text": f"bench:{run}:{i}:{sent}",
-            }
-            if boards:
-                msg["board_id"] = boards[min(i // per_board, len(boards) - 1)]
-            frame = json.dumps(msg, separators=(",", ":"))
-            if self.target.samskab:
-                self.pending[cid] = sent
-                self.frames[cid] = frame
-            await self._send(cid, frame)
-        wall = time.monotonic() - t0
-        deadline = time.monotonic() + 120  # a server behind on commands still answers them
-        while self.target.samskab and self.pending and time.monotonic() < deadline:
-            if self.conn is None or self.conn.close_code is not None:
-                await self._reconnect()
-            await asyncio.sleep(0.05)
-        cpu = time.process_time() - cpu0
-        acked = len(self.acks) if self.target.samskab else total
-        return {
-            "sent": total,
-            "acked": acked,
-            "unanswered": len(self.pending),
-            "errors": dict(self.errors),
-            "ack_ms": sorted(self.acks),
-            "send_seconds": wall,
-            "max_behind_ms": behind * 1000,
-            "reconnects": self.reconnects - reconnects0,
-            "cpu_pct": 100.0 * cpu / max(time.monotonic() - t0, 1e-9),
-        }
-
-    async def stop(self) -> None:
-        if self.conn is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.conn.close(), 2)
-        if self.reader is not None:
-            self.reader.cancel()
-            await asyncio.gather(self.reader, return_exceptions=True)
 
 
 async def _serve(
     inbox: Connection, conn: Connection, role: str, targets: list[Target], concurrency: int
 ) -> None:
     """Obey orders from ``inbox`` (watched by the loop, so non-blocking); answer on ``conn``
-    (a separate pipe that stays blocking, so a large report is never cut short)."""
+    (a separate pipe that stays blocking, so a large report is never cut short). Writing and
+    voting run as tasks, so ``status`` and ``count`` are answered meanwhile."""
     loop = asyncio.get_running_loop()
     orders: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
 
@@ -417,32 +412,53 @@ async def _serve(
             orders.put_nowait(("quit",))
 
     loop.add_reader(inbox.fileno(), readable)
-    worker: ReaderWorker | Writer
-    worker = ReaderWorker(targets, concurrency) if role == "readers" else Writer(targets[0])
+    worker: ReaderWorker | WriterWorker
+    worker = ReaderWorker(targets, concurrency) if role == "readers" else WriterWorker(targets)
     try:
         conn.send(("ready", await worker.start()))
     except Exception as e:
         conn.send(("ready", {"clients": len(targets), "failed": len(targets), "errors": [repr(e)]}))
+    busy: set[asyncio.Task[None]] = set()
+
+    async def answer_later(kind: str, work: Any) -> None:
+        conn.send((kind, await work))
+
     while True:
         order = await orders.get()
         kind = order[0]
         if kind == "quit":
             break
-        if kind == "measure" and isinstance(worker, ReaderWorker):
+        if kind == "status":
+            conn.send(("status", worker.status()))
+        elif kind == "vote":
+            task = asyncio.create_task(answer_later("voted", worker.vote(order[1], order[2])))
+            busy.add(task)
+            task.add_done_callback(busy.discard)
+        elif isinstance(worker, ReaderWorker) and kind == "measure":
             worker.measure(order[1], order[2])
             conn.send(("ok",))
-        elif kind == "count" and isinstance(worker, ReaderWorker):
+        elif isinstance(worker, ReaderWorker) and kind == "count":
             run = worker.current
-            conn.send(("count", run.deliveries if run else 0))
-        elif kind == "status" and isinstance(worker, ReaderWorker):
-            conn.send(("status", worker.status()))
-        elif kind == "report" and isinstance(worker, ReaderWorker):
+            conn.send(("count", run.deliveries if run else 0, run.slow_deliveries if run else 0))
+        elif isinstance(worker, ReaderWorker) and kind == "refresh":
+            task = asyncio.create_task(answer_later("refreshed", worker.refresh_slow()))
+            busy.add(task)
+            task.add_done_callback(busy.discard)
+        elif isinstance(worker, ReaderWorker) and kind == "resume":
+            worker.resume()
+            conn.send(("ok",))
+        elif isinstance(worker, ReaderWorker) and kind == "report":
             conn.send(("report", worker.report()))
-        elif kind == "write" and isinstance(worker, Writer):
-            conn.send(("written", await worker.write(*order[1:])))
+        elif isinstance(worker, WriterWorker) and kind == "write":
+            task = asyncio.create_task(answer_later("written", worker.write(order[1], order[2])))
+            busy.add(task)
+            task.add_done_callback(busy.discard)
         else:
             conn.send(("error", f"unknown order {kind!r} for {role}"))
     loop.remove_reader(inbox.fileno())
+    for task in busy:
+        task.cancel()
+    await asyncio.gather(*busy, return_exceptions=True)
     await worker.stop()
     with contextlib.suppress(Exception):
         conn.send(("bye",))

@@ -2,9 +2,11 @@
 """The benchmark floor: a bare WebSocket broadcast relay on Samskab's stack, nothing more.
 
 Starlette + uvicorn (``websockets`` implementation, the same settings as ``python -m server
-serve``) + Redis pub/sub. Every text frame a client sends is published as it is to one Redis
-channel; every process subscribed to it offers the frame to each of its own sockets. There is no
-validation, no database, no rendering and no session: what is left is the cost of the stack.
+serve``) + Redis pub/sub. A socket joins a room by its path (``/ws/{room}``, as a Samskab socket
+joins a workshop; ``/ws`` is the room ``""``). Every text frame a client sends is published as it
+is on its room's Redis channel; every process offers it to each of its own sockets in that room.
+There is no validation, no database, no rendering and no session: what is left is the cost of
+the stack.
 
 Each socket has what Samskab's sockets have, a bounded queue and its own writer task, so one
 slow reader cannot stall the others and the comparison isolates Samskab's own work. A socket
@@ -32,7 +34,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-CHANNEL = "floor:relay"
+CHANNEL = "floor:relay:"  # + the room
 QUEUE_SIZE = 256  # Samskab's WS_SEND_QUEUE default
 CLOSE_RESYNC = 4001
 
@@ -72,22 +74,25 @@ class Relay:
 
     def __init__(self, redis_url: str) -> None:
         self.redis = aioredis.from_url(redis_url)
-        self.sockets: set[Socket] = set()
+        self.rooms: dict[str, set[Socket]] = {}
         self.subscribed = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
     async def run_subscriber(self) -> None:
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(CHANNEL)
+        await pubsub.psubscribe(CHANNEL + "*")
         self.subscribed.set()
         try:
             while True:
                 msg = await pubsub.get_message(timeout=1.0)
-                if msg is None or msg.get("type") != "message":
+                if msg is None or msg.get("type") != "pmessage":
                     continue
-                data = msg["data"]
+                channel, data = msg["channel"], msg["data"]
+                room = (channel.decode() if isinstance(channel, bytes) else str(channel))[
+                    len(CHANNEL) :
+                ]
                 text = data.decode() if isinstance(data, bytes) else str(data)
-                for sock in list(self.sockets):
+                for sock in list(self.rooms.get(room, ())):
                     sock.offer(text)
         finally:
             with contextlib.suppress(Exception):
@@ -115,8 +120,9 @@ def create_app(redis_url: str) -> Starlette:
 
     async def socket(ws: WebSocket) -> None:
         await ws.accept()
+        room = str(ws.path_params.get("room", ""))
         sock = Socket(ws)
-        relay.sockets.add(sock)
+        relay.rooms.setdefault(room, set()).add(sock)
         try:
             while not sock.closed:
                 msg = await ws.receive()
@@ -125,16 +131,24 @@ def create_app(redis_url: str) -> Starlette:
                 text = msg.get("text")
                 if text is None:
                     text = (msg.get("bytes") or b"").decode(errors="replace")
-                await relay.redis.publish(CHANNEL, text)
+                await relay.redis.publish(CHANNEL + room, text)
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            relay.sockets.discard(sock)
+            members = relay.rooms.get(room, set())
+            members.discard(sock)
+            if not members:
+                relay.rooms.pop(room, None)
             sock.closed = True
             sock.writer.cancel()
 
     return Starlette(
-        routes=[Route("/healthz", healthz), WebSocketRoute("/ws", socket)], lifespan=lifespan
+        routes=[
+            Route("/healthz", healthz),
+            WebSocketRoute("/ws", socket),
+            WebSocketRoute("/ws/{room}", socket),
+        ],
+        lifespan=lifespan,
     )
 
 
