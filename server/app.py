@@ -11,15 +11,18 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from server.i18n import message
 from server.realtime.broker import create_broker
 from server.realtime.hub import Hub
 from server.render.live import LiveRenderer
 from server.service import Service
 from server.settings import Settings
-from server.store.db import Database
+from server.store.db import Database, StoreUnavailable
 from server.store.source import StoreEventSource
 from server.timekeeper import Timekeeper
 from server.web import api, committees, facilitator, forms, hall_pages, join, uploads, ws
@@ -29,7 +32,7 @@ from server.web import fallback as fallback_transport  # issue 9
 from server.web import reports as report_pages  # --- reports (lane A) ---
 from server.web.openapi import openapi_json
 from server.web.security import KeyedLimiter, SecurityHeaders
-from server.web.state import Runtime
+from server.web.state import Runtime, session_locale
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -191,7 +194,23 @@ def create_app(settings: Settings) -> Starlette:
             https_only=settings.secure_cookies,
         ),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={StoreUnavailable: store_unavailable},
+    )
+
+
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    """The database went away while a page or API call was reading it (the command paths
+    answer this themselves): "try again" with 503, never a bare 500."""
+    text = message("server.try_again", session_locale(request))
+    headers = {"Retry-After": "5"}
+    if request.url.path.startswith(("/api/", "/ws/")):
+        body = {"type": "error", "command_id": None, "code": "server.try_again", "message": text}
+        return JSONResponse(body, status_code=503, headers=headers)
+    return PlainTextResponse(text, status_code=503, headers=headers)
 
 
 def app_from_env() -> Starlette:

@@ -10,9 +10,12 @@ import asyncio
 import datetime
 import logging
 import secrets
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.domain import events as ev
 from server.domain.commands import Actor, Command
@@ -94,6 +97,7 @@ class ImportPlan:
 
 
 STATES_KEPT = 256  # workshops whose latest state a process keeps between commands
+CATCH_UP_EVENTS = 500  # more events than this behind the kept state: read the tables instead
 
 
 class Service:
@@ -116,6 +120,10 @@ class Service:
         self.broker = broker
         self.clock = clock
         self._states: OrderedDict[str, tuple[str, int, WorkshopState]] = OrderedDict()
+        # One command per workshop at a time on this process, queued here rather than on the
+        # database: a vote burst would otherwise hold a pooled connection per waiting command
+        # (on PostgreSQL each waits on the workshop's row lock) and run the pool dry.
+        self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _kept(self, workshop_id: str, pos: log.LogPosition) -> WorkshopState | None:
         """The kept state if it is the one at the log's position, read under the lock."""
@@ -124,6 +132,23 @@ class Service:
             return None
         self._states.move_to_end(workshop_id)
         return kept[2]
+
+    async def _caught_up(
+        self, conn: AsyncConnection, workshop_id: str, pos: log.LogPosition
+    ) -> WorkshopState | None:
+        """The kept state brought to the log's position by folding the events another process
+        wrote since, as every hub does: with sockets on two processes every other command comes
+        from the other one, and reading every table each time cost seconds under load."""
+        kept = self._states.get(workshop_id)
+        if kept is None or kept[0] != pos.epoch or kept[1] >= pos.last_seq:
+            return None
+        missing = pos.last_seq - kept[1]
+        if missing > CATCH_UP_EVENTS:
+            return None
+        events = await log.read_since(conn, workshop_id, kept[1], missing)
+        if [e.seq for e in events] != list(range(kept[1] + 1, pos.last_seq + 1)):
+            return None
+        return fold(kept[2], events)
 
     def _keep(self, workshop_id: str, epoch: str, seq: int, state: WorkshopState) -> None:
         """Called after commit. Never replaces a later state: a command of another coroutine
@@ -146,6 +171,20 @@ class Service:
     ) -> Result:
         """`blobs`: (asset id, bytes) stored with the command's events if it is accepted, so a
         refused upload stores nothing and an accepted one never names missing bytes."""
+        turn = self._turns.get(workshop_id)
+        if turn is None:
+            turn = self._turns[workshop_id] = asyncio.Lock()
+        async with turn:
+            return await self._execute(workshop_id, actor, command_id, command, blobs)
+
+    async def _execute(
+        self,
+        workshop_id: str,
+        actor: Actor,
+        command_id: str,
+        command: Command,
+        blobs: Sequence[tuple[str, bytes]],
+    ) -> Result:
         now = self.clock()
         stored: list[StoredEvent] = []
         epoch = ""
@@ -164,6 +203,8 @@ class Service:
                     replayed=True,
                 )
             state = self._kept(workshop_id, pos)
+            if state is None:
+                state = await self._caught_up(conn, workshop_id, pos)
             if state is None:
                 state = await projections.load_state(conn, workshop_id)
             assert state is not None

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -279,7 +280,15 @@ async def test_postgres_down_for_5_s_says_try_again_and_the_same_id_then_succeed
             await asyncio.sleep(1.0)
             await asyncio.to_thread(own_postgres.stop)
             down_from[0] = time.monotonic()
-            await asyncio.sleep(OUTAGE_SECONDS)
+            await asyncio.sleep(1.0)
+            # Pages and the JSON API say "try again" too (503), not a bare 500.
+            async with httpx.AsyncClient(headers={"Cookie": cookies[0]}) as http:
+                api = await http.get(f"{a.url}/api/workshops/{wid}/snapshot")
+                page = await http.get(f"{b.url}/w/{code}")
+            assert api.status_code == 503 and api.json()["code"] == "server.try_again", api.text
+            assert page.status_code == 503, page.text
+            assert page.text == message("server.try_again", "da")
+            await asyncio.sleep(OUTAGE_SECONDS - 1.0)
             down_until[0] = time.monotonic()
             await asyncio.to_thread(own_postgres.start)
             back = time.monotonic()
