@@ -438,6 +438,12 @@ def parse_args(argv: list[str] | None = None) -> Options:
         default=",".join(WORKLOADS),
         help="comma-separated, from: %(default)s (default: all)",
     )
+    p.add_argument(
+        "--format",
+        choices=("html", "json"),
+        default="html",
+        help="what the participants' sockets ask for (html, as the tablets do)",
+    )
     p.add_argument("--out", default="bench-results.json", help="JSON results (%(default)s)")
     p.add_argument("--procs", type=int, help="reader processes (4; 1 with --smoke)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir with the server logs")
@@ -473,6 +479,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     g.add_argument("--settle", type=float, help="idle seconds before RSS is read")
     g.add_argument("--drain", type=float, help="most seconds to wait for stragglers")
     a = p.parse_args(argv)
+    os.environ["BENCH_CLIENT_FORMAT"] = a.format  # read where the sockets' URLs are made
     configs = [c.strip() for c in a.only.split(",") if c.strip()]
     if not configs or any(c not in CONFIG_TITLES for c in configs):
         p.error("--only takes a, b, c or a comma-separated list of them")
@@ -546,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
             "workloads": opts.workloads,
             "plan": dataclasses.asdict(opts.plan),
             "reader_processes": opts.procs,
+            "client_format": os.environ["BENCH_CLIENT_FORMAT"],
             "server_env": opts.server_env,
         },
         machine=machine(),

@@ -91,10 +91,14 @@ class Run:
     def record(self, reader: int, raw: str, now: int, snapshot: bool) -> None:
         """Every marked note of this run in one frame, once per reader. A snapshot holds every
         note again, so a note already seen there is not a duplicate."""
+        in_frame: set[tuple[int, int]] = set()
         for m in MARK.finditer(raw):
             if int(m.group(1)) != self.run:
                 continue
             w, idx, sent = int(m.group(2)), int(m.group(3)), int(m.group(4))
+            if (w, idx) in in_frame:  # an HTML frame may name a note twice (note + announcement)
+                continue
+            in_frame.add((w, idx))
             seen = self.seen[reader].get(w)
             if seen is None:
                 seen = self.seen[reader][w] = bytearray()

@@ -27,6 +27,13 @@ PASSWORD = "bench-password-123"
 PER_BOARD = 900  # notes the bench puts on one board (a board holds at most 1000)
 MAX_BOARDS = 30  # boards one workshop may have (server/domain/boards.py)
 
+
+def client_format() -> str:
+    """What the participants' sockets ask for: HTML, as the tablets do (one rendering per role
+    and language), unless ``--format json`` (the integration format, rendered per socket)."""
+    return os.environ.get("BENCH_CLIENT_FORMAT", "html")
+
+
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _CODE = re.compile(r'class="code">([A-Z0-9]{6})<')
 
@@ -287,5 +294,5 @@ def target(
     origin = f"http://{HOST}:{port}"
     if workshop is None:  # the floor: one relay channel per room
         return Target(f"ws://{HOST}:{port}/ws/{room}", None, origin, False, room, slow)
-    url = f"ws://{HOST}:{port}/ws/workshops/{workshop.workshop_id}?format=json"
+    url = f"ws://{HOST}:{port}/ws/workshops/{workshop.workshop_id}?format={client_format()}"
     return Target(url, cookie, origin, True, room, slow)
