@@ -57,6 +57,7 @@ class Touched:
     new_boards: set[str] = field(default_factory=set)
     columns: dict[str, None] = field(default_factory=dict)
     added: dict[str, None] = field(default_factory=dict)
+    moved: dict[str, None] = field(default_factory=dict)
     notes: dict[str, None] = field(default_factory=dict)
     gone: dict[str, None] = field(default_factory=dict)
     summaries: dict[str, None] = field(default_factory=dict)
@@ -82,8 +83,7 @@ def touched_by(events: list[StoredEvent]) -> Touched:
         elif e.type == ev.BOARD_SHOWN:
             t.follow = True
         elif e.type == ev.NOTE_MOVED:
-            t.columns[d["column_id"]] = None
-            t.columns[d.get("from_column_id") or d["column_id"]] = None
+            t.moved[d["note_id"]] = None
         elif e.type in (ev.CLUSTER_ADDED, ev.CLUSTER_RENAMED, ev.CLUSTER_REMOVED):
             if d.get("column_id"):
                 t.columns[d["column_id"]] = None
@@ -114,6 +114,37 @@ def touched_by(events: list[StoredEvent]) -> Touched:
             pid = d["participant_id"]
             t.participants[pid] = t.participants.get(pid, False) or e.type == ev.PARTICIPANT_JOINED
     return t
+
+
+def _moves(t: Touched, state: WorkshopState, view: BoardView, covered: set[str]) -> list[str]:
+    """Moved notes travel as themselves: taken out, then put back after the note that now
+    comes before them (or first in their list). Re-rendering both columns sent every note in
+    them, 50 KB a move per tablet on a full board. Taken out all first, then put back in their
+    final order, so notes moved together land right whatever order they moved in."""
+    notes = [
+        n
+        for note_id in t.moved
+        if (n := state.notes.get(note_id)) is not None
+        and n.column_id not in covered
+        and view.visible(n)
+    ]
+    if not notes:
+        return []
+    parts = [_partial(f"#note-{n.id}", "delete", "") for n in notes]
+    moving = {n.id for n in notes}
+    lists: dict[tuple[str, str | None], None] = {(n.column_id, n.cluster_id): None for n in notes}
+    for column_id, cluster_id in lists:
+        before: str | None = None
+        for n in view.notes(column_id, cluster_id):
+            if n.id in moving:
+                html = render("partials/note.html", view.viewer.locale, note=n, view=view)
+                if before is None:
+                    target = f"#notes-{column_id}-{cluster_id or 'loose'}"
+                    parts.append(_partial(target, "afterbegin", html))
+                else:
+                    parts.append(_partial(f"#note-{before}", "afterend", html))
+            before = n.id
+    return parts
 
 
 def _partial(target: str, swap: str, body: str) -> str:
@@ -171,6 +202,7 @@ def events_html(events: list[StoredEvent], state: WorkshopState, viewer: Viewer)
         else:
             html = render("partials/note.html", loc, note=note, view=view)
             parts.append(_partial(f"#note-{note_id}", "outerMorph", html))
+    parts.extend(_moves(t, state, view, covered_columns))
     for note_id in t.gone:
         parts.append(_partial(f"#note-{note_id}", "delete", ""))
     dot_boards: dict[str, None] = {}
