@@ -196,6 +196,24 @@ class Browserless:
         self.http.base_url = httpx.URL(base_url)
 
 
+async def wait_until(
+    check: Callable[[], Any], changed: asyncio.Event, timeout: float, why: Callable[[], str]
+) -> Any:
+    """Check again whenever a client's reader says something came (or every 0.5 s) until
+    `check` gives a true value; fail with `why()` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(why())
+        changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), min(remaining, 0.5))
+
+
 class LiveClient:
     """A WebSocket client speaking the JSON format; collects everything it receives."""
 
@@ -260,17 +278,12 @@ class LiveClient:
         return str(cid)
 
     async def wait_for(self, pred: Callable[[LiveClient], Any], timeout: float = 10.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            result = pred(self)
-            if result:
-                return result
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"timed out; last messages: {self.received[-5:]}")
-            self._new.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new.wait(), min(remaining, 0.5))
+        return await wait_until(
+            lambda: pred(self),
+            self._new,
+            timeout,
+            lambda: f"timed out; last messages: {self.received[-5:]}",
+        )
 
     def reply_to(self, command_id: str) -> dict[str, Any] | None:
         for m in self.received:
@@ -564,20 +577,15 @@ class SteadyClient:
     # --- waiting ---
 
     async def wait_for(self, pred: Callable[[SteadyClient], Any], timeout: float = 10.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while True:
-            result = pred(self)
-            if result:
-                return result
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(
-                    f"{self.name}: timed out; seq={self.seq} pending={len(self.pending)} "
-                    f"closes={self.close_codes}"
-                )
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+        return await wait_until(
+            lambda: pred(self),
+            self._changed,
+            timeout,
+            lambda: (
+                f"{self.name}: timed out; seq={self.seq} pending={len(self.pending)} "
+                f"closes={self.close_codes}"
+            ),
+        )
 
     async def reply(self, command_id: str, nth: int = 1, timeout: float = 10.0) -> dict[str, Any]:
         """The `nth` reply to this command id (a retry with the same id gets a second one)."""
