@@ -17,7 +17,6 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.types import Message, Receive
 
 from server.domain.workshop import DEFAULT_GROUPS
 from server.exchange.csv_export import Kind, export_csv
@@ -29,7 +28,7 @@ from server.i18n import message
 from server.store import workshops as workshop_rows
 from server.store.db import StoreUnavailable
 from server.web.committees import dashboard_context
-from server.web.forms import csrf_failed, page, redirect
+from server.web.forms import BodyTooLarge, capped_file_form, csrf_failed, page, redirect
 from server.web.security import csrf_valid
 from server.web.state import runtime, session_facilitator, session_locale
 
@@ -110,25 +109,6 @@ async def dilemmas_csv(request: Request) -> Response:
 # --- import ----------------------------------------------------------------------------------
 
 
-class _TooLarge(Exception):
-    """The request body went past `MAX_IMPORT_BYTES`: stop reading it."""
-
-
-def _capped(receive: Receive, limit: int) -> Receive:
-    seen = 0
-
-    async def inner() -> Message:
-        nonlocal seen
-        msg = await receive()
-        if msg["type"] == "http.request":
-            seen += len(msg.get("body", b""))
-            if seen > limit:
-                raise _TooLarge
-        return msg
-
-    return inner
-
-
 async def _refused(request: Request, facilitator_id: str, status: int, text: str) -> Response:
     """The dashboard again, with the reason where the import form is."""
     rt = runtime(request)
@@ -153,13 +133,9 @@ async def import_workshop(request: Request) -> Response:
     too_large = message("import.too_large", locale, max=MAX_IMPORT_BYTES // MB)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return await _refused(request, fid, 400, message("import.no_file", locale))
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
-        return await _refused(request, fid, 413, too_large)
-    counted = Request(request.scope, _capped(request.receive, MAX_IMPORT_BYTES))
     try:
-        form = await counted.form(max_files=1, max_fields=5, max_part_size=64 * 1024)
-    except _TooLarge:
+        form = await capped_file_form(request, MAX_IMPORT_BYTES, max_fields=5)
+    except BodyTooLarge:
         return await _refused(request, fid, 413, too_large)
     except HTTPException:  # malformed multipart
         return await _refused(request, fid, 400, message("import.no_file", locale))

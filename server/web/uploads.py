@@ -26,7 +26,6 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from starlette.types import Message, Receive
 
 from server.domain.commands import AddAsset
 from server.domain.hall import Asset, may_fetch
@@ -45,6 +44,7 @@ from server.store import workshops as workshop_rows
 from server.store.db import StoreUnavailable
 from server.store.loading import load_hall
 from server.store.tables import asset_blobs
+from server.web.forms import BodyTooLarge, capped_file_form
 from server.web.identity import Identity, identify
 from server.web.join import normalise_code
 from server.web.security import csrf_valid
@@ -58,27 +58,6 @@ CACHE = "private, max-age=3600"  # per person (access differs); an id's bytes ne
 
 
 # --- uploading ---------------------------------------------------------------------------
-
-
-class _BodyTooLarge(Exception):
-    """The request body went past the largest upload: stop reading it."""
-
-
-def _capped(receive: Receive, limit: int) -> Receive:
-    """`receive`, counting body bytes: the multipart parser spools to disk, so without a
-    count a client could fill the disk with one endless upload."""
-    seen = 0
-
-    async def inner() -> Message:
-        nonlocal seen
-        msg = await receive()
-        if msg["type"] == "http.request":
-            seen += len(msg.get("body", b""))
-            if seen > limit:
-                raise _BodyTooLarge
-        return msg
-
-    return inner
 
 
 def _is_htmx(request: Request) -> bool:
@@ -179,13 +158,9 @@ async def upload_asset(request: Request) -> Response:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return _refuse(request, 400, "upload.missing")
     limit = LARGEST_UPLOAD + FORM_SLACK
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:  # a liar is caught by the count below
-        return _refuse(request, 413, "upload.too_large", max=max_mb("video"))
-    counted = Request(request.scope, _capped(request.receive, limit))
     try:
-        form = await counted.form(max_files=1, max_fields=10, max_part_size=64 * KB)
-    except _BodyTooLarge:
+        form = await capped_file_form(request, limit, max_fields=10)
+    except BodyTooLarge:
         return _refuse(request, 413, "upload.too_large", max=max_mb("video"))
     except HTTPException:  # malformed multipart
         return _refuse(request, 400, "upload.missing")
