@@ -123,7 +123,11 @@ async def _owned(request: Request) -> tuple[str, str] | Response:
     return fid, row.id
 
 
-async def facilitator_report(request: Request) -> Response:
+async def _facilitators(
+    request: Request,
+) -> tuple[str, WorkshopState, WorkshopState | None] | Response:
+    """The facilitator's own workshop with its committee's stream, or the answer instead: log
+    in, 404, or the committee's own report when the id is a committee's."""
     owned = await _owned(request)
     if isinstance(owned, Response):
         return owned
@@ -131,6 +135,14 @@ async def facilitator_report(request: Request) -> Response:
     state, committee = await _load(request, workshop_id)
     if state.committee is not None:
         return redirect(f"/f/committees/{workshop_id}/report")
+    return workshop_id, state, committee
+
+
+async def facilitator_report(request: Request) -> Response:
+    found = await _facilitators(request)
+    if isinstance(found, Response):
+        return found
+    workshop_id, state, committee = found
     view = _view(request, state, committee, "facilitator")
     public_url = (
         None
@@ -159,13 +171,10 @@ async def _pdf(view: ReportView, title: str, headers: dict[str, str] | None = No
 
 
 async def facilitator_report_pdf(request: Request) -> Response:
-    owned = await _owned(request)
-    if isinstance(owned, Response):
-        return owned
-    _, workshop_id = owned
-    state, committee = await _load(request, workshop_id)
-    if state.committee is not None:
-        return redirect(f"/f/committees/{workshop_id}/report")
+    found = await _facilitators(request)
+    if isinstance(found, Response):
+        return found
+    _, state, committee = found
     return await _pdf(_view(request, state, committee, "facilitator"), state.title)
 
 
