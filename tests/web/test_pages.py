@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -174,3 +175,22 @@ def test_behind_https_the_session_cookie_is_secure(sqlite_url: str) -> None:
     with TestClient(create_app(settings), base_url="https://testserver") as c:
         cookie = c.get("/login").headers["set-cookie"].lower()
     assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+HTMX_CONFIG = re.compile(r"<meta name=\"htmx-config\" content='([^']+)'>")
+
+
+def test_every_page_turns_off_htmx_eval_script_tags_and_history(client: TestClient) -> None:
+    """Shared tablets: no page is kept in htmx's history cache for the next person, and htmx
+    runs no script that came in a response (on top of the CSP without inline script)."""
+    login(client)
+    r = create_workshop(client, "Trafik", "Borger")
+    code = re.search(r'class="code">([A-Z2-9]{6})<', r.text).group(1)  # type: ignore[union-attr]
+    for page in (r, client.get("/"), client.get(f"/w/{code}"), client.get("/f")):
+        assert page.status_code == 200, page.url
+        found = HTMX_CONFIG.search(page.text)
+        assert found is not None, page.url
+        config = json.loads(found.group(1))
+        assert config["allowEval"] is False and config["allowScriptTags"] is False
+        assert config["historyCacheSize"] == 0
+        assert page.headers["referrer-policy"] == "same-origin"
