@@ -65,6 +65,10 @@
     }
     return false;
   }
+  // hall.js sends on this socket too. It must not keep its own copy from
+  // htmx:ws:after:connection: a deferred script after app.js can load after the first
+  // socket has already opened, miss that event, and then drop every message silently.
+  window.samskabSend = send;
 
   // Give up on a socket we no longer trust and reconnect now. A plain close() waits for the
   // server's closing handshake, which on a dead connection never comes: Chromium fires "close"

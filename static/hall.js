@@ -14,7 +14,6 @@
   var LOCAL_MS = 3000;       // a position just set here wins over older ones arriving meanwhile
   var DRAG_PX = 5;           // a press that moves less than this is a click, not a drag
 
-  var connection = null;     // hx-ws's connection (its socket changes on every reconnect)
   var posSheet = new CSSStyleSheet();
   var viewSheet = new CSSStyleSheet();
   document.adoptedStyleSheets = document.adoptedStyleSheets.concat([posSheet, viewSheet]);
@@ -45,17 +44,15 @@
 
   // --- the socket: presence only ("I have this station open"), like note.editing ------------
 
-  document.addEventListener("htmx:ws:after:connection", function (evt) {
-    connection = evt.detail.connection;
+  // app.js owns the socket (window.samskabSend); a socket that is not open yet says nothing,
+  // and the next one is told on connecting.
+  document.addEventListener("htmx:ws:after:connection", function () {
     if (current) visiting(current); // a new socket starts with no station open
   });
 
   function visiting(stationId) {
-    if (role() !== "participant") return;
-    var s = connection && connection.socket;
-    if (s && s.readyState === WebSocket.OPEN) {
-      s.send(JSON.stringify({ type: "station.visiting", station_id: stationId }));
-    }
+    if (role() !== "participant" || !window.samskabSend) return;
+    window.samskabSend(JSON.stringify({ type: "station.visiting", station_id: stationId }));
   }
 
   // --- where the stations are ----------------------------------------------------------------

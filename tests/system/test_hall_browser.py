@@ -7,6 +7,7 @@ station's panel, the text view, the editor and the preview; hostile text that st
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, Route, expect
 
 from server.domain.hall import HALL
 from server.i18n import message
@@ -157,6 +158,35 @@ async def placed(fac: LiveClient, station_id: str, n: int) -> dict[str, int]:
         )
     )
     return {"x": int(found["x"]), "y": int(found["y"])}
+
+
+async def test_a_station_opened_counts_even_when_the_hall_script_arrives_after_the_socket(
+    single: ServerProcess,
+) -> None:
+    """Over slow venue Wi-Fi the hall's script can arrive after the live socket has opened.
+    It used to keep its own copy of the socket from the "connected" event, which it had
+    missed, and then never said which station was open: the facilitator's count stayed 0."""
+    async with (
+        hall_workshop(single) as h,
+        chromium() as browser,
+        device(browser, "tablet", tablet=True) as tablet,
+    ):
+        socket_open = asyncio.Event()
+        tablet.page.on("websocket", lambda _ws: socket_open.set())
+
+        async def hall_script_late(route: Route) -> None:
+            await socket_open.wait()
+            await asyncio.sleep(0.5)  # the socket's "connected" event has long fired
+            await route.continue_()
+
+        await tablet.context.route("**/static/hall.js", hall_script_late)
+        await tablet.join(single.url, h.code, "Bo", "Borger")
+        assert socket_open.is_set()
+        await hotspot(tablet.page, h.programme).tap()
+        await expect(panel(tablet.page, h.programme)).to_be_visible()
+        await h.fac.wait_for(lambda c: stations_counted(c) == {h.programme: 1})
+        await tablet.page.keyboard.press("Escape")
+        await h.fac.wait_for(lambda c: stations_counted(c) == {})
 
 
 async def test_tap_stations_on_a_tablet_then_the_text_view_by_keyboard(
