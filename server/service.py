@@ -10,7 +10,6 @@ import asyncio
 import datetime
 import logging
 import secrets
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -28,7 +27,8 @@ from server.realtime.broker import Broker, channel_for
 from server.realtime.wire import encode_doorbell
 from server.store import assets, log, projections
 from server.store import workshops as workshop_rows
-from server.store.db import Database
+from server.store.db import Database, StoreUnavailable
+from server.turns import Turns
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,27 @@ class UnknownWorkshop(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class _Command:
+    """A command waiting for its workshop's turn."""
+
+    actor: Actor
+    command_id: str
+    command: Command
+    blobs: tuple[tuple[str, bytes], ...]
+
+
+def _replayed(prior: log.CommandOutcome) -> Result:
+    """A command id seen before gets its first answer again, and is not applied twice."""
+    return Result(
+        prior.command_id,
+        seq=prior.last_seq,
+        error_code=prior.error_code,
+        error_params=prior.error_params,
+        replayed=True,
+    )
+
+
 class ImportRefused(Exception):
     """A step of an import the domain refused: which step, and the domain's error."""
 
@@ -97,6 +118,7 @@ class ImportPlan:
 
 
 STATES_KEPT = 256  # workshops whose latest state a process keeps between commands
+BATCH_COMMANDS = 50  # commands of one workshop written in one transaction, at most
 CATCH_UP_EVENTS = 500  # more events than this behind the kept state: read the tables instead
 
 
@@ -120,10 +142,11 @@ class Service:
         self.broker = broker
         self.clock = clock
         self._states: OrderedDict[str, tuple[str, int, WorkshopState]] = OrderedDict()
-        # One command per workshop at a time on this process, queued here rather than on the
-        # database: a vote burst would otherwise hold a pooled connection per waiting command
-        # (on PostgreSQL each waits on the workshop's row lock) and run the pool dry.
-        self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # One transaction per workshop at a time on this process, queued here rather than on
+        # the database: a vote burst would otherwise hold a pooled connection per waiting
+        # command (on PostgreSQL each waits on the workshop's row lock) and run the pool dry.
+        # The commands that queued meanwhile go together in the next one (server/turns.py).
+        self._turns: Turns[_Command, Result] = Turns(self._execute_batch, BATCH_COMMANDS)
 
     def _kept(self, workshop_id: str, pos: log.LogPosition) -> WorkshopState | None:
         """The kept state if it is the one at the log's position, read under the lock."""
@@ -171,77 +194,98 @@ class Service:
     ) -> Result:
         """`blobs`: (asset id, bytes) stored with the command's events if it is accepted, so a
         refused upload stores nothing and an accepted one never names missing bytes."""
-        turn = self._turns.get(workshop_id)
-        if turn is None:
-            turn = self._turns[workshop_id] = asyncio.Lock()
-        async with turn:
-            return await self._execute(workshop_id, actor, command_id, command, blobs)
+        return await self._turns.take(
+            workshop_id, _Command(actor, command_id, command, tuple(blobs))
+        )
 
-    async def _execute(
-        self,
-        workshop_id: str,
-        actor: Actor,
-        command_id: str,
-        command: Command,
-        blobs: Sequence[tuple[str, bytes]],
-    ) -> Result:
+    async def _execute_batch(
+        self, workshop_id: str, batch: list[_Command]
+    ) -> list[Result | Exception]:
+        """A batch in one transaction; if it fails for anything but a lost database or an
+        unknown workshop, each command is tried alone, so one command's failure is its own."""
+        try:
+            return list(await self._execute(workshop_id, batch))
+        except (StoreUnavailable, UnknownWorkshop):
+            raise
+        except Exception:
+            if len(batch) == 1:
+                raise
+            logger.exception("a batch of %d commands failed; each goes alone", len(batch))
+        answers: list[Result | Exception] = []
+        for c in batch:
+            try:
+                answers += await self._execute(workshop_id, [c])
+            except Exception as e:
+                answers.append(e)
+        return answers
+
+    async def _execute(self, workshop_id: str, batch: list[_Command]) -> list[Result]:
+        """Lock, check idempotency, decide each command on the state the ones before it made,
+        persist every event and every command's outcome, commit, then ring the doorbell once."""
         now = self.clock()
+        answers: list[Result] = []
         stored: list[StoredEvent] = []
-        epoch = ""
+        outcomes: list[tuple[str, log.CommandOutcome]] = []
         async with self.db.write() as conn:
             pos = await log.lock_workshop(conn, workshop_id)
             if pos is None:
                 raise UnknownWorkshop(workshop_id)
             epoch = pos.epoch
-            prior = await log.find_command(conn, workshop_id, command_id)
-            if prior is not None:
-                return Result(
-                    command_id,
-                    seq=prior.last_seq,
-                    error_code=prior.error_code,
-                    error_params=prior.error_params,
-                    replayed=True,
-                )
+            priors = await log.find_commands(conn, workshop_id, [c.command_id for c in batch])
             state = self._kept(workshop_id, pos)
             if state is None:
                 state = await self._caught_up(conn, workshop_id, pos)
             if state is None:
                 state = await projections.load_state(conn, workshop_id)
             assert state is not None
-            try:
-                new_events = decide(state, actor, command)
-            except DomainError as e:
-                self._keep(workshop_id, epoch, pos.last_seq, state)
-                await log.record_command(
-                    conn,
-                    workshop_id,
-                    actor.id,
-                    log.CommandOutcome(
-                        command_id, accepted=False, error_code=e.code, error_params=dict(e.params)
-                    ),
-                    now,
-                )
-                return Result(command_id, error_code=e.code, error_params=dict(e.params))
-            last = await log.allocate_seq(conn, workshop_id, len(new_events))
-            first = last - len(new_events) + 1
-            stored = await log.append_events(
-                conn, workshop_id, first, new_events, actor.id, command_id, now
-            )
-            for s in stored:
-                await projections.project(conn, s, now)
-            for asset_id, data in blobs:
-                await assets.save_blob(conn, workshop_id, asset_id, data)
-            await log.record_command(
-                conn,
-                workshop_id,
-                actor.id,
-                log.CommandOutcome(command_id, accepted=True, first_seq=first, last_seq=last),
-                now,
-            )
-            after = fold(state, stored)
-        self._keep(workshop_id, epoch, last, after)  # committed: the latest state now
+            seq = pos.last_seq
+            answered: dict[str, Result] = {}
+            blobs: list[tuple[str, bytes]] = []
+            for c in batch:
+                prior = priors.get(c.command_id)
+                if prior is not None:
+                    answers.append(_replayed(prior))
+                    continue
+                if c.command_id in answered:  # sent twice before the first was answered
+                    answers.append(replace(answered[c.command_id], replayed=True))
+                    continue
+                try:
+                    new_events = decide(state, c.actor, c.command)
+                except DomainError as e:
+                    params = dict(e.params)
+                    outcome = log.CommandOutcome(
+                        c.command_id, accepted=False, error_code=e.code, error_params=params
+                    )
+                    answer = Result(c.command_id, error_code=e.code, error_params=params)
+                else:
+                    mine = [
+                        StoredEvent(
+                            workshop_id, seq + 1 + i, e.type, e.data, c.actor.id, c.command_id
+                        )
+                        for i, e in enumerate(new_events)
+                    ]
+                    state = fold(state, mine)
+                    stored += mine
+                    blobs += c.blobs
+                    seq += len(mine)
+                    outcome = log.CommandOutcome(
+                        c.command_id, accepted=True, first_seq=seq - len(mine) + 1, last_seq=seq
+                    )
+                    answer = Result(c.command_id, seq=seq)
+                outcomes.append((c.actor.id, outcome))
+                answered[c.command_id] = answer
+                answers.append(answer)
+            if stored:
+                await log.allocate_seq(conn, workshop_id, len(stored))
+                await log.insert_events(conn, stored, now)
+                for s in stored:
+                    await projections.project(conn, s, now)
+                for asset_id, data in blobs:
+                    await assets.save_blob(conn, workshop_id, asset_id, data)
+            await log.record_commands(conn, workshop_id, outcomes, now)
+        self._keep(workshop_id, epoch, seq, state)  # committed: the latest state now
         await self._publish(workshop_id, epoch, stored)
-        return Result(command_id, seq=stored[-1].seq)
+        return answers
 
     async def create_workshop(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -45,15 +46,7 @@ async def position(conn: AsyncConnection, workshop_id: str) -> LogPosition | Non
     return None if row is None else LogPosition(row.last_seq, row.epoch)
 
 
-async def find_command(
-    conn: AsyncConnection, workshop_id: str, command_id: str
-) -> CommandOutcome | None:
-    q = sa.select(commands).where(
-        commands.c.workshop_id == workshop_id, commands.c.command_id == command_id
-    )
-    row = (await conn.execute(q)).first()
-    if row is None:
-        return None
+def _outcome(row: sa.Row[Any]) -> CommandOutcome:
     return CommandOutcome(
         command_id=row.command_id,
         accepted=row.outcome == "accepted",
@@ -64,25 +57,47 @@ async def find_command(
     )
 
 
-async def record_command(
+async def find_command(
+    conn: AsyncConnection, workshop_id: str, command_id: str
+) -> CommandOutcome | None:
+    return (await find_commands(conn, workshop_id, [command_id])).get(command_id)
+
+
+async def find_commands(
+    conn: AsyncConnection, workshop_id: str, command_ids: list[str]
+) -> dict[str, CommandOutcome]:
+    """The outcomes already recorded for any of these ids, in one round trip."""
+    q = sa.select(commands).where(
+        commands.c.workshop_id == workshop_id, commands.c.command_id.in_(set(command_ids))
+    )
+    return {row.command_id: _outcome(row) for row in await conn.execute(q)}
+
+
+async def record_commands(
     conn: AsyncConnection,
     workshop_id: str,
-    actor_id: str,
-    outcome: CommandOutcome,
+    outcomes: list[tuple[str, CommandOutcome]],
     now: datetime.datetime,
 ) -> None:
+    """Each (actor id, outcome), in one round trip."""
+    if not outcomes:
+        return
     await conn.execute(
-        sa.insert(commands).values(
-            workshop_id=workshop_id,
-            command_id=outcome.command_id,
-            actor_id=actor_id,
-            outcome="accepted" if outcome.accepted else "rejected",
-            first_seq=outcome.first_seq,
-            last_seq=outcome.last_seq,
-            error_code=outcome.error_code,
-            error_params=outcome.error_params,
-            created_at=now,
-        )
+        sa.insert(commands),
+        [
+            {
+                "workshop_id": workshop_id,
+                "command_id": outcome.command_id,
+                "actor_id": actor_id,
+                "outcome": "accepted" if outcome.accepted else "rejected",
+                "first_seq": outcome.first_seq,
+                "last_seq": outcome.last_seq,
+                "error_code": outcome.error_code,
+                "error_params": outcome.error_params,
+                "created_at": now,
+            }
+            for actor_id, outcome in outcomes
+        ],
     )
 
 
@@ -110,23 +125,30 @@ async def append_events(
         StoredEvent(workshop_id, first_seq + i, e.type, e.data, actor_id, command_id)
         for i, e in enumerate(new_events)
     ]
+    await insert_events(conn, stored, now)
+    return stored
+
+
+async def insert_events(
+    conn: AsyncConnection, stored: list[StoredEvent], now: datetime.datetime
+) -> None:
+    """Events whose seqs `allocate_seq` reserved, in one round trip."""
     await conn.execute(
         sa.insert(events),
         [
             {
-                "workshop_id": workshop_id,
+                "workshop_id": s.workshop_id,
                 "seq": s.seq,
                 "type": s.type,
                 "schema_version": SCHEMA_VERSION,
                 "payload": s.data,
-                "actor_id": actor_id,
-                "command_id": command_id,
+                "actor_id": s.actor_id,
+                "command_id": s.command_id,
                 "created_at": now,
             }
             for s in stored
         ],
     )
-    return stored
 
 
 async def read_since(
