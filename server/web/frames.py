@@ -41,6 +41,9 @@ RATE_STRIKES_BEFORE_CLOSE = 200
 Answer = Callable[[str], None]
 # What a transport does with a `hello`; a close code ends the connection.
 HelloHandler = Callable[[Hello], Awaitable[int | None]]
+# Starts a command's coroutine (its close code, if any, ends the connection) and returns once
+# it has taken its place in its workshop's queue; it may wait while too many are in flight.
+Spawn = Callable[[Coroutine[Any, Any, int | None]], Awaitable[None]]
 
 
 def dumps(obj: dict[str, Any]) -> str:
@@ -89,8 +92,12 @@ class Frames:
         actor: Actor,
         locale: str,
         client: Client | None,
+        spawn: Spawn | None = None,
     ) -> None:
+        """`spawn` runs a command without holding up the connection's next frames (the
+        socket's); without it a command is answered before `handle` returns (an HTTP POST)."""
         s = rt.settings
+        self.spawn = spawn
         self.rt = rt
         self.workshop_id = workshop_id
         self.actor = actor
@@ -149,6 +156,17 @@ class Frames:
                 _record_soon(_first_opening(rt, workshop_id, actor, parsed.station_id))
             return None
         assert isinstance(parsed, CommandRequest)
+        if self.spawn is not None:
+            await self.spawn(self.command(parsed, answer))
+            return None
+        return await self.command(parsed, answer)
+
+    async def command(self, parsed: CommandRequest, answer: Answer) -> int | None:
+        """Carry one command out and answer it; a close code if the workshop is gone."""
+        rt = self.rt
+        actor = self.actor
+        locale = self.locale
+        workshop_id = self.workshop_id
         try:
             result = await rt.service.execute(workshop_id, actor, parsed.command_id, parsed.command)
         except StoreUnavailable:

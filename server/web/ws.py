@@ -4,6 +4,10 @@ each command is answered with an ack or an error, and bad input never ends the s
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.domain.commands import Actor
@@ -20,6 +24,8 @@ from server.web.frames import Frames, error_frame, pong_frame, template_titles
 from server.web.identity import identify
 from server.web.security import origin_allowed
 from server.web.state import runtime, session_locale
+
+COMMANDS_IN_FLIGHT = 32  # a socket's commands under way at once; more wait to be read
 
 __all__ = ["error_frame", "pong_frame", "template_titles", "workshop_socket"]
 
@@ -60,7 +66,27 @@ async def workshop_socket(ws: WebSocket) -> None:
         Viewer(actor.role, fmt, locale, actor.id, presence), send, close, s.ws_send_queue
     )
     client.start()
-    frames = Frames(rt, workshop_id, actor, locale, client)
+    # A command waiting for its workshop's turn does not hold up the socket's next frames:
+    # they join the same turn (server/turns.py) instead of waiting in the kernel. The order
+    # holds: tasks start in the order they are made, and each queues for its turn first.
+    in_flight: set[asyncio.Task[None]] = set()
+    room = asyncio.Semaphore(COMMANDS_IN_FLIGHT)
+
+    async def carry_out(work: Coroutine[Any, Any, int | None]) -> None:
+        try:
+            code = await work
+            if code is not None:
+                client.evict(code)
+        finally:
+            room.release()
+
+    async def spawn(work: Coroutine[Any, Any, int | None]) -> None:
+        await room.acquire()
+        task = asyncio.create_task(carry_out(work))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+
+    frames = Frames(rt, workshop_id, actor, locale, client, spawn)
 
     def answer(text: str) -> None:
         client.offer(text)
@@ -90,5 +116,7 @@ async def workshop_socket(ws: WebSocket) -> None:
                 client.evict(code)
                 break
     finally:
+        if in_flight:  # what was sent is carried out, as when commands waited in line
+            await asyncio.wait(in_flight)
         await rt.hub.detach(client, workshop_id)
         await client.stop()

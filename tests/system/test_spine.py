@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.services import RedisServer
 from tests.support import (
@@ -335,4 +337,47 @@ async def test_a_note_reaches_others_by_the_doorbell_not_by_the_periodic_check(
         finally:
             await writer.close()
             await reader.close()
+    await fac.aclose()
+
+
+async def test_commands_waiting_on_a_busy_workshop_do_not_hold_up_the_socket(
+    cluster: Cluster, postgres_url: str
+) -> None:
+    """While another transaction holds the workshop (as a burst on the other process does),
+    a tablet's commands wait for their turn; its heartbeat is still answered at once, and once
+    the workshop is free its commands are carried out in the order they were sent."""
+    fac, wid, code = await setup_workshop(cluster.a.url)
+    async with people(cluster.a.url, cluster.b.url) as (pa, pb):
+        assert (await pa.join(code, "Mette", "Politiker")).status_code == 200
+        assert (await pb.join(code, "", "Borger")).status_code == 200
+        ca = await LiveClient.connect(cluster.a.ws_url, wid, pa)
+        cb = await LiveClient.connect(cluster.b.ws_url, wid, pb)
+        await ca.wait_for(lambda c: c.seq is not None)
+        await cb.wait_for(lambda c: c.seq is not None)
+        engine = create_async_engine(postgres_url)
+        try:
+            async with engine.connect() as holder:
+                held = await holder.begin()
+                await holder.execute(
+                    sa.text("SELECT 1 FROM workshops WHERE id = :w FOR UPDATE"), {"w": wid}
+                )
+                texts = [f"Idé {i}" for i in range(5)]
+                sent = [await ca.command("note.add", text=t) for t in texts]
+                await ca.send({"type": "ping", "t": 1})
+                pong = await ca.wait_for(
+                    lambda c: next((m for m in c.received if m["type"] == "pong"), None)
+                )
+                assert pong["t"] == 1
+                assert [ca.reply_to(cid) for cid in sent] == [None] * 5  # still waiting
+                await held.rollback()
+            acks = [await ca.wait_reply(cid) for cid in sent]
+        finally:
+            await engine.dispose()
+        assert [a["type"] for a in acks] == ["ack"] * 5
+        seqs = [a["seq"] for a in acks]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 5
+        await cb.wait_for(lambda c: c.note_texts() == texts)
+        assert await stored_note_texts(postgres_url, wid) == texts
+        await ca.close()
+        await cb.close()
     await fac.aclose()
