@@ -15,20 +15,9 @@ from server.domain.commands import Actor, AddNote, CastVote, Command, EditNote
 from server.domain.events import StoredEvent
 from server.service import Service
 from server.store import log, projections
-from tests.store.twin import FAC
+from tests.store.twin import FAC, new_workshop
 
 BURST = 60
-
-
-async def _workshop(service: Service) -> str:
-    state = await service.create_workshop(
-        facilitator_id=FAC.id,
-        title="Travlt",
-        date="2026-11-24",
-        groups=["Borger"],
-        board_title="Idébank",
-    )
-    return state.id
 
 
 def _count_commits(service: Service) -> list[int]:
@@ -47,7 +36,7 @@ async def _stored(service: Service, workshop_id: str) -> tuple[list[StoredEvent]
 async def test_a_burst_is_written_in_few_transactions_and_each_command_gets_its_own_answer(
     service: Service,
 ) -> None:
-    wid = await _workshop(service)
+    wid = await new_workshop(service, "Travlt", ("Borger",))
     fac = Actor("facilitator", FAC.id)
     commits = _count_commits(service)
     # The same id twice (a tablet resending before its answer came), and one refused command
@@ -84,7 +73,7 @@ async def test_a_command_that_fails_to_store_fails_alone(
 ) -> None:
     """A fault in one command's storing (here: its projection) rolls back its batch; the others
     are then written one by one, and only that one is answered with the fault."""
-    wid = await _workshop(service)
+    wid = await new_workshop(service, "Travlt", ("Borger",))
     fac = Actor("facilitator", FAC.id)
     project = projections.project
 
@@ -112,7 +101,7 @@ async def test_votes_cast_together_are_counted_once_each(service: Service) -> No
     same burst replaces the first, as it would one after the other."""
     from server.domain.commands import CreateQuestion, JoinWorkshop, OpenQuestion
 
-    wid = await _workshop(service)
+    wid = await new_workshop(service, "Travlt", ("Borger",))
     fac = Actor("facilitator", FAC.id)
     people = [Actor("participant", f"p{i:02d}") for i in range(30)]
     for p in people:

@@ -24,7 +24,7 @@ from server.domain.workshop import WorkshopState
 from server.service import Result, Service
 from server.store import log, projections
 from tests.report_seed import seed_workshop
-from tests.store.twin import FAC
+from tests.store.twin import FAC, new_workshop
 
 
 async def kept_equals_stored(service: Service, workshop_id: str) -> None:
@@ -49,24 +49,18 @@ async def test_the_kept_state_is_the_stored_one_after_every_kind_of_command(
 
 
 async def test_another_process_writing_makes_this_one_read_the_tables(service: Service) -> None:
-    state = await service.create_workshop(
-        facilitator_id=FAC.id,
-        title="To processer",
-        date="2026-11-24",
-        groups=["Borger"],
-        board_title="Idébank",
-    )
+    wid = await new_workshop(service, "To processer", ("Borger",))
     other = Service(service.db, service.broker, clock=service.clock)  # a second process
     fac = Actor("facilitator", FAC.id)
-    assert (await service.execute(state.id, fac, "c1", AddNote("kept-n1", "Første"))).ok
+    assert (await service.execute(wid, fac, "c1", AddNote("kept-n1", "Første"))).ok
     # The other process adds a note this process has never seen...
-    assert (await other.execute(state.id, fac, "c2", AddNote("kept-n2", "Anden"))).ok
+    assert (await other.execute(wid, fac, "c2", AddNote("kept-n2", "Anden"))).ok
     # ...and this process edits it: an outdated kept state would not know the note.
-    edited = await service.execute(state.id, fac, "c3", EditNote("kept-n2", 1, text="Rettet"))
+    edited = await service.execute(wid, fac, "c3", EditNote("kept-n2", 1, text="Rettet"))
     assert edited.ok, edited.error_code
-    await kept_equals_stored(service, state.id)
+    await kept_equals_stored(service, wid)
     async with service.db.read() as conn:
-        stored = await projections.load_state(conn, state.id)
+        stored = await projections.load_state(conn, wid)
     assert stored is not None and stored.notes["kept-n2"].text == "Rettet"
 
 
@@ -121,32 +115,24 @@ async def test_a_burst_of_commands_on_one_workshop_queues_on_the_process_not_the
 ) -> None:
     """300 votes at once on one process: each is answered (none "try again" for want of a
     database connection), the log has no gap, and each vote is stored once."""
-    state = await service.create_workshop(
-        facilitator_id=FAC.id,
-        title="Afstemning",
-        date="2026-11-24",
-        groups=["Borger"],
-        board_title="Idébank",
-    )
+    wid = await new_workshop(service, "Afstemning", ("Borger",))
     fac = Actor("facilitator", FAC.id)
     people = [Actor("participant", f"v{i:03d}") for i in range(300)]
     for p in people:
-        assert (
-            await service.execute(state.id, p, f"j-{p.id}", JoinWorkshop(p.id, None, "Borger"))
-        ).ok
-    assert (await service.execute(state.id, fac, "q", CreateQuestion("q1", "Hvor godt?"))).ok
-    assert (await service.execute(state.id, fac, "o", OpenQuestion("q1"))).ok
+        assert (await service.execute(wid, p, f"j-{p.id}", JoinWorkshop(p.id, None, "Borger"))).ok
+    assert (await service.execute(wid, fac, "q", CreateQuestion("q1", "Hvor godt?"))).ok
+    assert (await service.execute(wid, fac, "o", OpenQuestion("q1"))).ok
     results = await asyncio.gather(
         *(
-            service.execute(state.id, p, f"v-{p.id}", CastVote("q1", i % 11))
+            service.execute(wid, p, f"v-{p.id}", CastVote("q1", i % 11))
             for i, p in enumerate(people)
         )
     )
     assert [r.error_code for r in results if not r.ok] == []
     async with service.db.read() as conn:
-        stored = await projections.load_state(conn, state.id)
-        pos = await log.position(conn, state.id)
-        events = await log.read_since(conn, state.id, 0)
+        stored = await projections.load_state(conn, wid)
+        pos = await log.position(conn, wid)
+        events = await log.read_since(conn, wid, 0)
     assert stored is not None and pos is not None
     assert [e.seq for e in events] == list(range(1, pos.last_seq + 1))
     assert len(stored.votes_on("q1")) == 300

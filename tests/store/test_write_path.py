@@ -15,17 +15,7 @@ from server.domain.workshop import apply, replay
 from server.service import Service, new_id
 from server.store import log, projections
 from server.store.tables import metadata
-
-
-async def new_workshop(service: Service) -> str:
-    state = await service.create_workshop(
-        facilitator_id="fac1",
-        title="Vision",
-        date="2026-11-22",
-        groups=["Politiker", "Borger"],
-        board_title="Idébank",
-    )
-    return state.id
+from tests.store.twin import new_workshop
 
 
 async def join(service: Service, wid: str, pid: str, group: str = "Borger") -> None:

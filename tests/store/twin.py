@@ -75,6 +75,20 @@ class Twin:
         return state
 
 
+async def new_workshop(
+    service: Service, title: str = "Vision", groups: tuple[str, ...] = ("Politiker", "Borger")
+) -> str:
+    """A fresh workshop of facilitator "fac1" with one board; its id."""
+    state = await service.create_workshop(
+        facilitator_id="fac1",
+        title=title,
+        date="2026-11-22",
+        groups=list(groups),
+        board_title="Idébank",
+    )
+    return state.id
+
+
 async def new_twin(service: Service, people: tuple[Actor, Actor, Actor] = (P1, P2, P3)) -> Twin:
     """A workshop with three participants joined: the first two named, the third anonymous."""
     state = await service.create_workshop(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -42,17 +43,32 @@ async def stored_note_texts(database_url: str, workshop_id: str) -> list[str]:
     return [r.text for r in rows]
 
 
-async def test_note_added_on_one_process_reaches_a_participant_on_the_other(
+@asynccontextmanager
+async def one_on_each_process(
     cluster: Cluster,
-) -> None:
+) -> AsyncIterator[tuple[str, LiveClient, LiveClient]]:
+    """A new workshop with Mette (Politiker) live on process a and an anonymous citizen live
+    on process b: the workshop id and their two sockets, each holding its snapshot."""
     fac, wid, code = await setup_workshop(cluster.a.url)
     async with people(cluster.a.url, cluster.b.url) as (pa, pb):
         assert (await pa.join(code, "Mette", "Politiker")).status_code == 200
         assert (await pb.join(code, "", "Borger")).status_code == 200
         ca = await LiveClient.connect(cluster.a.ws_url, wid, pa)
         cb = await LiveClient.connect(cluster.b.ws_url, wid, pb)
-        await ca.wait_for(lambda c: c.seq is not None)
-        await cb.wait_for(lambda c: c.seq is not None)
+        try:
+            await ca.wait_for(lambda c: c.seq is not None)
+            await cb.wait_for(lambda c: c.seq is not None)
+            yield wid, ca, cb
+        finally:
+            await ca.close()
+            await cb.close()
+    await fac.aclose()
+
+
+async def test_note_added_on_one_process_reaches_a_participant_on_the_other(
+    cluster: Cluster,
+) -> None:
+    async with one_on_each_process(cluster) as (_wid, ca, cb):
         cid = await ca.command("note.add", text="Flere cykelstier")
         ack = await ca.wait_reply(cid)
         assert ack["type"] == "ack"
@@ -66,9 +82,6 @@ async def test_note_added_on_one_process_reaches_a_participant_on_the_other(
         assert (await ca.wait_reply(cid))["type"] == "ack"
         await cb.wait_for(lambda c: c.note_texts() == [])
         assert cb.events[-1]["type"] == "note.deleted"
-        await ca.close()
-        await cb.close()
-    await fac.aclose()
 
 
 async def test_reconnect_with_since_replays_exactly_the_missed_events(cluster: Cluster) -> None:
@@ -346,14 +359,7 @@ async def test_commands_waiting_on_a_busy_workshop_do_not_hold_up_the_socket(
     """While another transaction holds the workshop (as a burst on the other process does),
     a tablet's commands wait for their turn; its heartbeat is still answered at once, and once
     the workshop is free its commands are carried out in the order they were sent."""
-    fac, wid, code = await setup_workshop(cluster.a.url)
-    async with people(cluster.a.url, cluster.b.url) as (pa, pb):
-        assert (await pa.join(code, "Mette", "Politiker")).status_code == 200
-        assert (await pb.join(code, "", "Borger")).status_code == 200
-        ca = await LiveClient.connect(cluster.a.ws_url, wid, pa)
-        cb = await LiveClient.connect(cluster.b.ws_url, wid, pb)
-        await ca.wait_for(lambda c: c.seq is not None)
-        await cb.wait_for(lambda c: c.seq is not None)
+    async with one_on_each_process(cluster) as (wid, ca, cb):
         engine = create_async_engine(postgres_url)
         try:
             async with engine.connect() as holder:
@@ -378,6 +384,3 @@ async def test_commands_waiting_on_a_busy_workshop_do_not_hold_up_the_socket(
         assert seqs == sorted(seqs) and len(set(seqs)) == 5
         await cb.wait_for(lambda c: c.note_texts() == texts)
         assert await stored_note_texts(postgres_url, wid) == texts
-        await ca.close()
-        await cb.close()
-    await fac.aclose()
